@@ -1,0 +1,3 @@
+//! scalecast: forecast AI capability per domain from three levers.
+pub mod forecast;
+pub mod model;

@@ -1,3 +1,23 @@
-//! scalecast: forecast AI capability per domain from three levers.
+//! scalecast: forecast AI capability per domain from three levers: model size (pretraining),
+//! reinforcement learning on checkable tasks (RL steps) and thinking at inference time.
+//!
+//! Data flows one way: file -> [`scenario::Scenario`] -> [`forecast::Forecast`] -> reports.
+//!
+//! - [`document`]: TOML with spans, and the key-path grammar.
+//! - [`scenario`]: scenario files, checked and typed; [`trajectory`] and [`distribution`] for
+//!   levers over time and uncertain numbers.
+//! - [`model`]: the equations of MODEL.md, pure.
+//! - [`forecast`]: the model on the time grid.
+//! - [`report`]: CSV, JSON and charts, each returned as bytes; [`output`] writes them atomically.
+//! - [`error`]: located input errors (exit code 2).
+
+pub mod distribution;
+pub mod cli;
+pub mod document;
+pub mod error;
 pub mod forecast;
 pub mod model;
+pub mod output;
+pub mod report;
+pub mod scenario;
+pub mod trajectory;

@@ -1,1 +1,23 @@
-fn main() {}
+//! The `scalecast` binary: parse arguments, call the library, map errors to exit codes
+//! (0 ok, 1 failure, 2 bad input).
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use scalecast::error::InputErrors;
+
+fn main() -> ExitCode {
+    let cli = scalecast::cli::Cli::parse();
+    match scalecast::cli::main(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            if let Some(input) = e.downcast_ref::<InputErrors>() {
+                eprintln!("{input}");
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The command line: clap types and one small function per subcommand. The only module that
+//! knows about clap.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+use sha2::{Digest, Sha256};
+
+use crate::error::{usage, InputError, InputErrors};
+use crate::forecast::{forecast, Forecast};
+use crate::output::Folder;
+use crate::report::{self, json::Provenance};
+use crate::scenario::Scenario;
+
+/// Forecast AI capability per domain from model size, RL steps and thinking tokens.
+#[derive(Parser, Debug)]
+#[command(name = "scalecast", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the deterministic forecast of scenario files and write CSV, JSON and charts.
+    Run {
+        /// Scenario files or folders of them (every *.toml inside); default: scenarios/
+        paths: Vec<PathBuf>,
+        /// Output folder; each scenario goes to OUT/<scenario name>/
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
+    /// Parse and validate scenario files without running them.
+    Check {
+        /// Scenario files or folders of them
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Run the parsed command line.
+pub fn main(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Run { paths, out } => run(&paths, &out),
+        Command::Check { paths } => check(&paths),
+    }
+}
+
+/// Scenario files named by `paths`: files as given, folders expanded to their `*.toml` (sorted).
+pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
+    let default = [PathBuf::from("scenarios")];
+    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| usage(&p.display().to_string(), "", format!("cannot read the folder: {e}"), None))?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| f.extension().is_some_and(|x| x == "toml") && f.is_file())
+                .collect();
+            if found.is_empty() {
+                return Err(usage(&p.display().to_string(), "", "the folder holds no *.toml scenario files", Some("pass scenario files or a folder of them")));
+            }
+            found.sort();
+            files.extend(found);
+        } else if p.exists() {
+            files.push(p.clone());
+        } else {
+            return Err(usage(
+                &p.display().to_string(),
+                "",
+                "no such file or folder",
+                Some("`scalecast run` with no argument reads scenarios/ in the current folder"),
+            ));
+        }
+    }
+    Ok(files)
+}
+
+/// Read every scenario, collecting the errors of all files; names must be unique.
+pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, InputErrors> {
+    let files = scenario_files(paths)?;
+    let mut out: Vec<(PathBuf, Scenario)> = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        match Scenario::from_file(&f) {
+            Ok(s) => {
+                if let Some((other, _)) = out.iter().find(|(_, o)| o.name == s.name) {
+                    errors.push(s.document.error("scenario.name", format!("the name {:?} is also used by {}", s.name, other.display()))
+                        .with_hint("scenario names must be unique within one run: set [scenario] name"));
+                } else {
+                    out.push((f, s));
+                }
+            }
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(InputErrors(errors))
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A path for messages and provenance, with `/` separators.
+fn shown(p: &Path) -> String {
+    p.display().to_string().replace('\\', "/")
+}
+
+fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
+    let scenarios = read_scenarios(paths)?;
+    let mut results = Vec::new();
+    let mut errors: Vec<InputError> = Vec::new();
+    for (file, s) in &scenarios {
+        match forecast(s) {
+            Ok(f) => results.push((file, s, f)),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors(errors).into());
+    }
+    let mut folders = Vec::new();
+    for (file, s, f) in &results {
+        let provenance = Provenance {
+            file: shown(file),
+            sha256: sha256_hex(s.document.text.as_bytes()),
+            command: format!("scalecast run {} --out {}", shown(file), shown(out)),
+        };
+        folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
+    }
+    for (name, folder) in &folders {
+        folder.write(out, name)?;
+    }
+    print!("{}", summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>()));
+    println!("wrote {} scenario(s) to {}", folders.len(), shown(out));
+    Ok(())
+}
+
+/// Everything `run` writes for one scenario.
+pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> Result<Folder> {
+    let mut folder = Folder::default();
+    folder.add("capabilities.csv", report::csv::capabilities(&[f]));
+    folder.add("levers.csv", report::csv::levers(&[f]));
+    folder.add("summary.json", report::json::summary(s, f, provenance));
+    for (name, chart) in [
+        ("capability", report::charts::capability_chart(f)?),
+        ("levers", report::charts::levers_chart(f)?),
+        ("terms", report::charts::terms_chart(f)?),
+    ] {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// Per scenario and domain: capability at the first and last year.
+pub fn summary_table(forecasts: &[&Forecast]) -> String {
+    let mut rows = vec![["scenario".to_string(), "domain".into(), "first".into(), "last".into(), "change".into()]];
+    for f in forecasts {
+        let (Some(a), Some(b)) = (f.levers.first(), f.levers.last()) else { continue };
+        rows[0][2] = format!("{}", a.year);
+        rows[0][3] = format!("{}", b.year);
+        for (d, name) in f.domains.iter().enumerate() {
+            let (x, y) = (f.terms[d][0].capability, f.terms[d][f.levers.len() - 1].capability);
+            rows.push([f.scenario.clone(), name.clone(), format!("{x:.3}"), format!("{y:.3}"), format!("{:+.3}", y - x)]);
+        }
+    }
+    if forecasts.len() > 1 || forecasts.iter().any(|f| f.levers.first().map(|l| l.year) != forecasts[0].levers.first().map(|l| l.year)) {
+        rows[0][2] = "first".into();
+        rows[0][3] = "last".into();
+    }
+    let widths: Vec<usize> = (0..5).map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, v)| if c < 2 { format!("{v:<w$}", w = widths[c]) } else { format!("{v:>w$}", w = widths[c]) })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn check(paths: &[PathBuf]) -> Result<()> {
+    let files = scenario_files(paths)?;
+    let mut errors = Vec::new();
+    for f in &files {
+        match Scenario::from_file(f).and_then(|s| forecast(&s).map(|_| s)) {
+            Ok(s) => println!("OK    {} ({}, {} domains, {} years)", shown(f), s.name, s.domains.len(), s.time.len()),
+            Err(e) => {
+                println!("FAIL  {}", shown(f));
+                errors.extend(e.0);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(InputErrors(errors).into())
+    }
+}

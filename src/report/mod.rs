@@ -1,0 +1,4 @@
+//! Reports: each writer takes results and returns bytes, so it can be tested without a disk.
+
+pub mod csv;
+pub mod json;

@@ -1,0 +1,181 @@
+//! Integration tests: the binary on fixture scenarios, checking files and exit codes.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const MINIMAL: &str = r#"
+[scenario]
+name = "mini"
+[time]
+start = 2024
+end = 2026
+step = 0.5
+[pretraining]
+params = 1.8e12
+tokens = 13e12
+[rl]
+steps = { start = 1e4, growth = 10.0, until = 2025.0 }
+transfer = { dist = "uniform", low = 0.0, high = 0.1 }
+[erosion]
+rate = 0.3
+[inference]
+tokens = { start = 1e3, growth = 3.0 }
+[[domain]]
+name = "math"
+verifiability = 0.95
+slope = 1.0
+difficulty = 28.3
+[[domain]]
+name = "writing"
+verifiability = 0.1
+slope = 0.8
+difficulty = 27.0
+floor = 0.05
+"#;
+
+fn scalecast() -> Command {
+    Command::cargo_bin("scalecast").unwrap()
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn run_writes_every_output_with_the_contract_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "mini.toml", MINIMAL);
+    let out = dir.path().join("out");
+    scalecast()
+        .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("math").and(predicate::str::contains("writing")));
+    let folder = out.join("mini");
+    let caps = fs::read_to_string(folder.join("capabilities.csv")).unwrap();
+    let mut lines = caps.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "scenario,year,domain,capability,logit,pretrain,rl,erosion,inference,thought_ceiling,effective_thinking_tokens,thinking_multiplier_per_oom"
+    );
+    // 5 years x 2 domains
+    assert_eq!(lines.clone().count(), 10);
+    let first: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(&first[..3], &["mini", "2024", "math"]);
+    let cap: f64 = first[3].parse().unwrap();
+    assert!((0.0..=1.0).contains(&cap));
+    // logit = pretrain + rl - erosion + inference
+    let v: Vec<f64> = first[4..9].iter().map(|s| s.parse().unwrap()).collect();
+    assert!((v[0] - (v[1] + v[2] - v[3] + v[4])).abs() < 1e-12);
+    let levers = fs::read_to_string(folder.join("levers.csv")).unwrap();
+    assert_eq!(
+        levers.lines().next().unwrap(),
+        "scenario,year,params,tokens,loss,effective_log10_compute,rl_steps,rl_progress,thinking_tokens,pretrain_flop,rl_flop,flop_per_query,training_usd,rl_usd,usd_per_query"
+    );
+    assert_eq!(levers.lines().count(), 6);
+    let row: Vec<&str> = levers.lines().nth(1).unwrap().split(',').collect();
+    let u: f64 = row[5].parse().unwrap();
+    assert!((u - 26.12).abs() < 0.01, "u = {u}");
+    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["scenario"], "mini");
+    assert_eq!(summary["parameters"]["rl.transfer"], 0.05);
+    assert_eq!(summary["parameters"]["inference.ceiling.max"], "inf");
+    assert_eq!(summary["uncertain"][0]["path"], "rl.transfer");
+    assert_eq!(summary["provenance"]["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert!(summary["provenance"]["command"].as_str().unwrap().starts_with("scalecast run "));
+    for chart in ["capability", "levers", "terms"] {
+        let png = fs::read(folder.join(format!("{chart}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let svg = fs::read_to_string(folder.join(format!("{chart}.svg"))).unwrap();
+        assert!(svg.contains("<svg"));
+    }
+}
+
+#[test]
+fn rerun_is_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "mini.toml", MINIMAL);
+    let read_all = |out: &Path| {
+        let mut files: Vec<_> = fs::read_dir(out.join("mini")).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        files.iter().map(|f| (f.file_name().unwrap().to_owned(), fs::read(f).unwrap())).collect::<Vec<_>>()
+    };
+    let out = dir.path().join("out");
+    let run = || {
+        scalecast().current_dir(dir.path()).args(["run", "mini.toml", "--out", "out"]).assert().success();
+        read_all(&out)
+    };
+    let a = run();
+    let b = run();
+    assert_eq!(a.len(), 9);
+    assert!(a == b, "outputs differ between runs");
+    let leftovers: Vec<_> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers, vec![std::ffi::OsString::from("mini")]);
+}
+
+#[test]
+fn bad_input_exits_2_names_place_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = MINIMAL.replace("rate = 0.3", "rate = 0.3\nrat = 1");
+    let file = write(dir.path(), "bad.toml", &bad);
+    let out = dir.path().join("out");
+    scalecast()
+        .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("bad.toml:18:1").and(predicate::str::contains("`erosion.rat`")).and(predicate::str::contains("did you mean `rate`")));
+    assert!(!out.exists(), "nothing may be written on bad input");
+}
+
+#[test]
+fn one_bad_file_among_good_ones_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.toml", MINIMAL);
+    write(dir.path(), "b.toml", &MINIMAL.replace("\"mini\"", "\"other\"").replace("slope = 1.0", "slope = -1.0"));
+    let out = dir.path().join("out");
+    scalecast()
+        .args(["run", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`domain.math.slope`").and(predicate::str::contains("expected a finite number > 0, found -1")));
+    assert!(!out.exists());
+}
+
+#[test]
+fn check_reports_ok_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = write(dir.path(), "good.toml", MINIMAL);
+    scalecast().args(["check", good.to_str().unwrap()]).assert().success().stdout(predicate::str::contains("OK"));
+    let cases = [
+        ("syntax.toml", "[time\nstart = 1", "invalid TOML"),
+        ("range.toml", &MINIMAL.replace("verifiability = 0.95", "verifiability = 1.5"), "`domain.math.verifiability`"),
+        ("dist.toml", &MINIMAL.replace("low = 0.0, high = 0.1", "low = 0.2, high = 0.1"), "high must be above low"),
+        ("support.toml", &MINIMAL.replace("transfer = { dist = \"uniform\", low = 0.0, high = 0.1 }", "transfer = { dist = \"normal\", mean = 0.0, sd = 0.1 }"), "needs a number in [-1, 1]"),
+        ("forms.toml", &MINIMAL.replace("params = 1.8e12", "params = 1.8e12\ncompute = 1e25"), "not both"),
+        ("until.toml", &MINIMAL.replace("until = 2025.0", "until = 2020.0"), "`rl.steps.until`"),
+        ("inf.toml", &MINIMAL.replace("slope = 1.0", "slope = inf"), "found inf"),
+        ("overflow.toml", &MINIMAL.replace("growth = 3.0", "growth = 1e300"), "`inference.tokens`"),
+        ("dup.toml", &MINIMAL.replace("name = \"writing\"", "name = \"math\""), "defined twice"),
+        ("nodomain.toml", &MINIMAL[..MINIMAL.find("[[domain]]").unwrap()], "at least one [[domain]]"),
+    ];
+    for (name, text, want) in cases {
+        let f = write(dir.path(), name, text);
+        scalecast()
+            .args(["check", f.to_str().unwrap()])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(name).and(predicate::str::contains(want)));
+    }
+}
+
+#[test]
+fn missing_file_and_directory_errors_exit_2() {
+    scalecast().args(["check", "no/such/file.toml"]).assert().code(2).stderr(predicate::str::contains("no such file"));
+    let dir = tempfile::tempdir().unwrap();
+    scalecast().args(["run", dir.path().to_str().unwrap()]).assert().code(2).stderr(predicate::str::contains("no *.toml"));
+}

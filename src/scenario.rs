@@ -148,12 +148,10 @@ impl Rule {
 
     /// Whether every value of a support `[lo, hi]` (lo excluded when `lo_open`) is allowed.
     pub fn admits_support(self, lo: f64, hi: f64, lo_open: bool) -> bool {
-        let lo_ok = if lo_open && matches!(self, Rule::Positive | Rule::PositiveOrInf | Rule::NonNegative) {
-            lo >= 0.0
-        } else {
-            self.admits(lo)
-        };
-        lo_ok && self.admits(hi)
+        // Infinite ends are never reached: probe with the largest finite numbers instead.
+        let lo = if lo == f64::NEG_INFINITY { f64::MIN } else if lo_open { lo.next_up() } else { lo };
+        let hi = if hi == f64::INFINITY { f64::MAX } else { hi };
+        self.admits(lo) && self.admits(hi)
     }
 
     /// "a number > 0", for messages.
@@ -1035,7 +1033,7 @@ impl<'d> Reader<'d> {
     }
 
     fn domains(&mut self, node: Option<&'d Node>) -> Vec<Domain> {
-        let Some(node) = node else {
+        if node.is_none() {
             self.err("domain", "at least one [[domain]] is required", Some("add [[domain]] with name, verifiability, slope, difficulty".into()));
             return Vec::new();
         };
@@ -1079,7 +1077,7 @@ impl<'d> Reader<'d> {
         if !(0.0..=1.0).contains(&score) {
             self.err(&format!("{p}.score"), format!("expected a score in [0, 1], found {}", show(score)), None);
         }
-        let mut opt = |r: &mut Self, k: &str| {
+        let opt = |r: &mut Self, k: &str| {
             t.get(k).and_then(|n| r.plain(n, &format!("{p}.{k}"))).filter(|x| {
                 let ok = x.is_finite() && (k == "year" || *x >= 0.0);
                 if !ok {

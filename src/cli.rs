@@ -50,17 +50,33 @@ pub fn main(cli: Cli) -> Result<()> {
 /// Scenario files named by `paths`: files as given, folders expanded to their `*.toml` (sorted).
 pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
     let default = [PathBuf::from("scenarios")];
-    let paths = if paths.is_empty() { &default[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &default[..]
+    } else {
+        paths
+    };
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| usage(&p.display().to_string(), "", format!("cannot read the folder: {e}"), None))?;
+            let entries = std::fs::read_dir(p).map_err(|e| {
+                usage(
+                    &p.display().to_string(),
+                    "",
+                    format!("cannot read the folder: {e}"),
+                    None,
+                )
+            })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| f.extension().is_some_and(|x| x == "toml") && f.is_file())
                 .collect();
             if found.is_empty() {
-                return Err(usage(&p.display().to_string(), "", "the folder holds no *.toml scenario files", Some("pass scenario files or a folder of them")));
+                return Err(usage(
+                    &p.display().to_string(),
+                    "",
+                    "the folder holds no *.toml scenario files",
+                    Some("pass scenario files or a folder of them"),
+                ));
             }
             found.sort();
             files.extend(found);
@@ -87,8 +103,20 @@ pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, Inp
         match Scenario::from_file(&f) {
             Ok(s) => {
                 if let Some((other, _)) = out.iter().find(|(_, o)| o.name == s.name) {
-                    errors.push(s.document.error("scenario.name", format!("the name {:?} is also used by {}", s.name, other.display()))
-                        .with_hint("scenario names must be unique within one run: set [scenario] name"));
+                    errors.push(
+                        s.document
+                            .error(
+                                "scenario.name",
+                                format!(
+                                    "the name {:?} is also used by {}",
+                                    s.name,
+                                    other.display()
+                                ),
+                            )
+                            .with_hint(
+                                "scenario names must be unique within one run: set [scenario] name",
+                            ),
+                    );
                 } else {
                     out.push((f, s));
                 }
@@ -104,7 +132,10 @@ pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, Inp
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A path for messages and provenance, with `/` separators.
@@ -137,7 +168,10 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
     for (name, folder) in &folders {
         folder.write(out, name)?;
     }
-    print!("{}", summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>()));
+    print!(
+        "{}",
+        summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>())
+    );
     println!("wrote {} scenario(s) to {}", folders.len(), shown(out));
     Ok(())
 }
@@ -161,27 +195,56 @@ pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> R
 
 /// Per scenario and domain: capability at the first and last year.
 pub fn summary_table(forecasts: &[&Forecast]) -> String {
-    let mut rows = vec![["scenario".to_string(), "domain".into(), "first".into(), "last".into(), "change".into()]];
+    let mut rows = vec![[
+        "scenario".to_string(),
+        "domain".into(),
+        "first".into(),
+        "last".into(),
+        "change".into(),
+    ]];
     for f in forecasts {
-        let (Some(a), Some(b)) = (f.levers.first(), f.levers.last()) else { continue };
+        let (Some(a), Some(b)) = (f.levers.first(), f.levers.last()) else {
+            continue;
+        };
         rows[0][2] = format!("{}", a.year);
         rows[0][3] = format!("{}", b.year);
         for (d, name) in f.domains.iter().enumerate() {
-            let (x, y) = (f.terms[d][0].capability, f.terms[d][f.levers.len() - 1].capability);
-            rows.push([f.scenario.clone(), name.clone(), format!("{x:.3}"), format!("{y:.3}"), format!("{:+.3}", y - x)]);
+            let (x, y) = (
+                f.terms[d][0].capability,
+                f.terms[d][f.levers.len() - 1].capability,
+            );
+            rows.push([
+                f.scenario.clone(),
+                name.clone(),
+                format!("{x:.3}"),
+                format!("{y:.3}"),
+                format!("{:+.3}", y - x),
+            ]);
         }
     }
-    if forecasts.len() > 1 || forecasts.iter().any(|f| f.levers.first().map(|l| l.year) != forecasts[0].levers.first().map(|l| l.year)) {
+    if forecasts.len() > 1
+        || forecasts.iter().any(|f| {
+            f.levers.first().map(|l| l.year) != forecasts[0].levers.first().map(|l| l.year)
+        })
+    {
         rows[0][2] = "first".into();
         rows[0][3] = "last".into();
     }
-    let widths: Vec<usize> = (0..5).map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..5)
+        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for r in &rows {
         let cells: Vec<String> = r
             .iter()
             .enumerate()
-            .map(|(c, v)| if c < 2 { format!("{v:<w$}", w = widths[c]) } else { format!("{v:>w$}", w = widths[c]) })
+            .map(|(c, v)| {
+                if c < 2 {
+                    format!("{v:<w$}", w = widths[c])
+                } else {
+                    format!("{v:>w$}", w = widths[c])
+                }
+            })
             .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
@@ -194,7 +257,13 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     let mut errors = Vec::new();
     for f in &files {
         match Scenario::from_file(f).and_then(|s| forecast(&s).map(|_| s)) {
-            Ok(s) => println!("OK    {} ({}, {} domains, {} years)", shown(f), s.name, s.domains.len(), s.time.len()),
+            Ok(s) => println!(
+                "OK    {} ({}, {} domains, {} years)",
+                shown(f),
+                s.name,
+                s.domains.len(),
+                s.time.len()
+            ),
             Err(e) => {
                 println!("FAIL  {}", shown(f));
                 errors.extend(e.0);

@@ -25,12 +25,18 @@ pub struct Dist {
 impl Family {
     /// `normal {p5, p95}` in its `{mean, sd}` form.
     pub fn normal_from_percentiles(p5: f64, p95: f64) -> Family {
-        Family::Normal { mean: (p5 + p95) / 2.0, sd: (p95 - p5) / (2.0 * Z95) }
+        Family::Normal {
+            mean: (p5 + p95) / 2.0,
+            sd: (p95 - p5) / (2.0 * Z95),
+        }
     }
 
     /// `lognormal {p5, p95}` in its `{median, sigma}` form.
     pub fn lognormal_from_percentiles(p5: f64, p95: f64) -> Family {
-        Family::LogNormal { median: p5.sqrt() * p95.sqrt(), sigma: (p95.ln() - p5.ln()) / (2.0 * Z95) }
+        Family::LogNormal {
+            median: p5.sqrt() * p95.sqrt(),
+            sigma: (p95.ln() - p5.ln()) / (2.0 * Z95),
+        }
     }
 
     /// The family's name as written in files.
@@ -70,9 +76,9 @@ impl Family {
             Family::Fixed { value } => (value, value, false),
             Family::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY, true),
             Family::LogNormal { .. } => (0.0, f64::INFINITY, true),
-            Family::Uniform { low, high } | Family::LogUniform { low, high } | Family::Triangular { low, high, .. } => {
-                (low, high, false)
-            }
+            Family::Uniform { low, high }
+            | Family::LogUniform { low, high }
+            | Family::Triangular { low, high, .. } => (low, high, false),
         }
     }
 }
@@ -123,30 +129,84 @@ mod tests {
         assert_eq!(Family::Normal { mean: 2.0, sd: 1.0 }.median(), 2.0);
         assert_eq!(Family::normal_from_percentiles(1.0, 3.0).median(), 2.0);
         // sqrt(4) * sqrt(9) = 6
-        assert_relative_eq!(Family::lognormal_from_percentiles(4.0, 9.0).median(), 6.0, max_relative = 1e-15);
-        assert_eq!(Family::Uniform { low: 0.0, high: 0.1 }.median(), 0.05);
+        assert_relative_eq!(
+            Family::lognormal_from_percentiles(4.0, 9.0).median(),
+            6.0,
+            max_relative = 1e-15
+        );
+        assert_eq!(
+            Family::Uniform {
+                low: 0.0,
+                high: 0.1
+            }
+            .median(),
+            0.05
+        );
         // sqrt(1e2) * sqrt(1e4) = 1e3
-        assert_relative_eq!(Family::LogUniform { low: 1e2, high: 1e4 }.median(), 1e3, max_relative = 1e-15);
+        assert_relative_eq!(
+            Family::LogUniform {
+                low: 1e2,
+                high: 1e4
+            }
+            .median(),
+            1e3,
+            max_relative = 1e-15
+        );
         // mode 8 >= 5: 0 + sqrt(10 * 8 / 2) = sqrt(40)
-        assert_relative_eq!(Family::Triangular { low: 0.0, mode: 8.0, high: 10.0 }.median(), 40f64.sqrt());
+        assert_relative_eq!(
+            Family::Triangular {
+                low: 0.0,
+                mode: 8.0,
+                high: 10.0
+            }
+            .median(),
+            40f64.sqrt()
+        );
         // mode 2 < 5: 10 - sqrt(10 * 8 / 2)
-        assert_relative_eq!(Family::Triangular { low: 0.0, mode: 2.0, high: 10.0 }.median(), 10.0 - 40f64.sqrt());
+        assert_relative_eq!(
+            Family::Triangular {
+                low: 0.0,
+                mode: 2.0,
+                high: 10.0
+            }
+            .median(),
+            10.0 - 40f64.sqrt()
+        );
     }
 
     #[test]
     fn percentile_forms_put_p5_and_p95_at_z95() {
-        let Family::Normal { mean, sd } = Family::normal_from_percentiles(1.0, 3.0) else { unreachable!() };
+        let Family::Normal { mean, sd } = Family::normal_from_percentiles(1.0, 3.0) else {
+            unreachable!()
+        };
         assert_relative_eq!(mean + Z95 * sd, 3.0, max_relative = 1e-15);
-        let Family::LogNormal { median, sigma } = Family::lognormal_from_percentiles(4.0, 9.0) else { unreachable!() };
+        let Family::LogNormal { median, sigma } = Family::lognormal_from_percentiles(4.0, 9.0)
+        else {
+            unreachable!()
+        };
         assert_relative_eq!(median * (Z95 * sigma).exp(), 9.0, max_relative = 1e-14);
     }
 
     #[test]
     fn clamp_applies_to_median_and_support() {
-        let d = Dist { family: Family::Normal { mean: -1.0, sd: 1.0 }, min: Some(0.5), max: None };
+        let d = Dist {
+            family: Family::Normal {
+                mean: -1.0,
+                sd: 1.0,
+            },
+            min: Some(0.5),
+            max: None,
+        };
         assert_eq!(d.median(), 0.5);
         assert_eq!(d.support(), (0.5, f64::INFINITY, false));
-        let d = Dist { family: Family::Uniform { low: 0.0, high: 1.0 }, min: None, max: Some(0.25) };
+        let d = Dist {
+            family: Family::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            min: None,
+            max: Some(0.25),
+        };
         assert_eq!(d.support(), (0.0, 0.25, false));
     }
 }

@@ -10,6 +10,8 @@ use crate::error::InputError;
 pub struct Node {
     pub kind: Kind,
     pub span: Option<Range<usize>>,
+    /// Span of the key naming this value in its table, when it has one.
+    pub key_span: Option<Range<usize>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -47,7 +49,10 @@ impl Node {
     }
 
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_table()?.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.as_table()?
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     /// The value as a number, if it is one (integers widen to f64).
@@ -76,29 +81,67 @@ impl Document {
             InputError::new(file, text, e.span(), "", format!("invalid TOML: {msg}"))
                 .with_hint("check the syntax at the marked place (quotes, brackets, `key = value`)")
         })?;
-        let root = table_node(doc.as_table().iter(), doc.as_table().span());
-        Ok(Document { file: file.to_string(), text: text.to_string(), root })
+        let root = table_node(doc.as_table(), doc.as_table().span());
+        Ok(Document {
+            file: file.to_string(),
+            text: text.to_string(),
+            root,
+        })
     }
 
     /// An error about key path `path`, placed at the deepest part of the path present in the file.
     pub fn error(&self, path: &str, message: impl Into<String>) -> InputError {
-        InputError::new(&self.file, &self.text, locate(&self.root, path), path, message.into())
+        InputError::new(
+            &self.file,
+            &self.text,
+            locate(&self.root, path, false),
+            path,
+            message.into(),
+        )
+    }
+
+    /// Like [`Document::error`], placed at the key rather than its value (for unknown keys).
+    pub fn key_error(&self, path: &str, message: impl Into<String>) -> InputError {
+        InputError::new(
+            &self.file,
+            &self.text,
+            locate(&self.root, path, true),
+            path,
+            message.into(),
+        )
     }
 }
 
-fn table_node<'a>(iter: impl Iterator<Item = (&'a str, &'a toml_edit::Item)>, span: Option<Range<usize>>) -> Node {
-    Node { kind: Kind::Table(iter.map(|(k, v)| (k.to_string(), item_node(v))).collect()), span }
+fn table_node(t: &dyn toml_edit::TableLike, span: Option<Range<usize>>) -> Node {
+    let entries = t
+        .iter()
+        .map(|(k, v)| {
+            let mut node = item_node(v);
+            node.key_span = t.key(k).and_then(|key| key.span());
+            (k.to_string(), node)
+        })
+        .collect();
+    Node {
+        kind: Kind::Table(entries),
+        span,
+        key_span: None,
+    }
 }
 
 fn item_node(item: &toml_edit::Item) -> Node {
     match item {
         toml_edit::Item::Value(v) => value_node(v),
-        toml_edit::Item::Table(t) => table_node(t.iter(), t.span()),
+        toml_edit::Item::Table(t) => table_node(t, t.span()),
         toml_edit::Item::ArrayOfTables(a) => Node {
-            kind: Kind::Array(a.iter().map(|t| table_node(t.iter(), t.span())).collect()),
+            kind: Kind::Array(a.iter().map(|t| table_node(t, t.span())).collect()),
             span: a.span(),
+            key_span: None,
         },
-        toml_edit::Item::None => Node { kind: Kind::Table(vec![]), span: None },
+        toml_edit::Item::None => Node {
+            kind: Kind::Table(vec![]),
+            span: None,
+            key_span: None,
+        },
     }
 }
 
@@ -111,9 +154,13 @@ fn value_node(v: &toml_edit::Value) -> Node {
         V::Boolean(b) => Kind::Bool(*b.value()),
         V::Datetime(_) => Kind::Datetime,
         V::Array(a) => Kind::Array(a.iter().map(value_node).collect()),
-        V::InlineTable(t) => Kind::Table(t.iter().map(|(k, v)| (k.to_string(), value_node(v))).collect()),
+        V::InlineTable(t) => return table_node(t, t.span()),
     };
-    Node { kind, span: v.span() }
+    Node {
+        kind,
+        span: v.span(),
+        key_span: None,
+    }
 }
 
 /// One step of a key path.
@@ -147,18 +194,19 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
     Some(out)
 }
 
-/// Span of the deepest part of `path` present in the tree. Arrays of tables whose elements have
-/// a `name` (domains) are entered by name: `domain.math.slope`.
-pub fn locate(root: &Node, path: &str) -> Option<Range<usize>> {
+/// Span of the deepest part of `path` present in the tree (of its key when `at_key` and the whole
+/// path is present). Arrays of tables whose elements have a `name` (domains) are entered by name:
+/// `domain.math.slope`.
+pub fn locate(root: &Node, path: &str, at_key: bool) -> Option<Range<usize>> {
     let segments = parse_path(path)?;
     let mut node = root;
     let mut best = None;
     for seg in &segments {
         let next = match (seg, &node.kind) {
             (Segment::Key(k), Kind::Table(_)) => node.get(k),
-            (Segment::Key(k), Kind::Array(items)) => {
-                items.iter().find(|n| matches!(n.get("name").map(|v| &v.kind), Some(Kind::Str(s)) if s == k))
-            }
+            (Segment::Key(k), Kind::Array(items)) => items
+                .iter()
+                .find(|n| matches!(n.get("name").map(|v| &v.kind), Some(Kind::Str(s)) if s == k)),
             (Segment::Index(i), Kind::Array(items)) => items.get(*i),
             _ => None,
         };
@@ -169,8 +217,11 @@ pub fn locate(root: &Node, path: &str) -> Option<Range<usize>> {
                     best = n.span.clone();
                 }
             }
-            None => break,
+            None => return best,
         }
+    }
+    if at_key && node.key_span.is_some() {
+        return node.key_span.clone();
     }
     best
 }

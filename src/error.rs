@@ -24,7 +24,13 @@ pub struct InputError {
 
 impl InputError {
     /// An error about `path` in `file`, placed at byte range `span` of `text` when known.
-    pub fn new(file: &str, text: &str, span: Option<Range<usize>>, path: &str, message: String) -> Self {
+    pub fn new(
+        file: &str,
+        text: &str,
+        span: Option<Range<usize>>,
+        path: &str,
+        message: String,
+    ) -> Self {
         let (line, column, snippet) = match span {
             Some(r) => {
                 let (l, c) = line_col(text, r.start);
@@ -32,7 +38,15 @@ impl InputError {
             }
             None => (0, 0, None),
         };
-        InputError { file: file.to_string(), line, column, path: path.to_string(), message, hint: None, snippet }
+        InputError {
+            file: file.to_string(),
+            line,
+            column,
+            path: path.to_string(),
+            message,
+            hint: None,
+            snippet,
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -70,7 +84,11 @@ impl fmt::Display for InputError {
         if let Some(s) = &self.snippet {
             let gutter = self.line.to_string();
             write!(f, "\n {gutter} | {s}")?;
-            let pad: String = s.chars().take(self.column.saturating_sub(1)).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+            let pad: String = s
+                .chars()
+                .take(self.column.saturating_sub(1))
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
             write!(f, "\n {} | {pad}^", " ".repeat(gutter.len()))?;
         }
         if let Some(h) = &self.hint {
@@ -105,18 +123,35 @@ impl From<InputError> for InputErrors {
 }
 
 /// A usage error not tied to a file position (a bad flag value, a missing file): exit code 2.
-pub fn usage(file: &str, path: &str, message: impl Into<String>, hint: Option<&str>) -> InputErrors {
+pub fn usage(
+    file: &str,
+    path: &str,
+    message: impl Into<String>,
+    hint: Option<&str>,
+) -> InputErrors {
     let mut e = InputError::new(file, "", None, path, message.into());
     e.hint = hint.map(str::to_string);
     e.into()
 }
 
 /// The candidates closest to `word` by edit distance, best first (for "did you mean").
-pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>, n: usize) -> Vec<&'a str> {
-    let mut scored: Vec<(usize, &str)> = candidates.into_iter().map(|c| (edit_distance(word, c), c)).collect();
+pub fn nearest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    n: usize,
+) -> Vec<&'a str> {
+    let mut scored: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .collect();
     scored.sort();
     let limit = (word.chars().count() / 2).max(3);
-    scored.into_iter().filter(|(d, _)| *d <= limit).take(n).map(|(_, c)| c).collect()
+    scored
+        .into_iter()
+        .filter(|(d, _)| *d <= limit)
+        .take(n)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
@@ -148,8 +183,14 @@ mod tests {
     #[test]
     fn display_shows_place_path_and_caret() {
         let t = "[rl]\ntransfer = 1.5\n";
-        let e = InputError::new("s.toml", t, Some(16..19), "rl.transfer", "expected a number in [-1, 1], found 1.5".into())
-            .with_hint("use a value between -1 and 1");
+        let e = InputError::new(
+            "s.toml",
+            t,
+            Some(16..19),
+            "rl.transfer",
+            "expected a number in [-1, 1], found 1.5".into(),
+        )
+        .with_hint("use a value between -1 and 1");
         let s = e.to_string();
         assert!(s.starts_with("s.toml:2:12: `rl.transfer`: expected"), "{s}");
         assert!(s.contains("2 | transfer = 1.5"));
@@ -158,7 +199,10 @@ mod tests {
 
     #[test]
     fn nearest_suggests_close_names() {
-        assert_eq!(nearest("tranfser", ["transfer", "exponent", "max_gain"], 2), vec!["transfer"]);
+        assert_eq!(
+            nearest("tranfser", ["transfer", "exponent", "max_gain"], 2),
+            vec!["transfer"]
+        );
         assert!(nearest("zzzzzzzz", ["transfer"], 2).is_empty());
     }
 }

@@ -47,7 +47,11 @@ impl Forecast {
 /// A lever or term that is not finite in some grid year is an input error naming the key that
 /// drives it and the year (MODEL.md §1).
 pub fn forecast(s: &Scenario) -> Result<Forecast, InputErrors> {
-    let params = TermParams { rl: s.rl, erosion: s.erosion, inference: s.inference };
+    let params = TermParams {
+        rl: s.rl,
+        erosion: s.erosion,
+        inference: s.inference,
+    };
     let mut levers = Vec::with_capacity(s.time.len());
     for year in s.time.years() {
         let l = levers_at(s, year);
@@ -83,7 +87,10 @@ pub fn forecast(s: &Scenario) -> Result<Forecast, InputErrors> {
 pub fn levers_at(s: &Scenario, t: f64) -> Levers {
     let (params, tokens) = match &s.pretraining.size {
         ModelSize::ParamsTokens { params, tokens } => (params.at(t), tokens.at(t)),
-        ModelSize::Compute { compute, tokens_per_param } => {
+        ModelSize::Compute {
+            compute,
+            tokens_per_param,
+        } => {
             let n = (compute.at(t) / (6.0 * tokens_per_param)).sqrt();
             (n, tokens_per_param * n)
         }
@@ -103,7 +110,11 @@ pub fn levers_at(s: &Scenario, t: f64) -> Levers {
         params,
         tokens,
         loss: law.loss(params, tokens),
-        effective_log10_compute: law.effective_log10_compute(params, tokens, s.pretraining.efficiency.at(t)),
+        effective_log10_compute: law.effective_log10_compute(
+            params,
+            tokens,
+            s.pretraining.efficiency.at(t),
+        ),
         rl_steps,
         rl_progress: rl::progress(rl_steps, s.rl.midpoint_steps, s.rl.exponent),
         thinking_tokens,
@@ -136,7 +147,11 @@ fn check_levers(s: &Scenario, l: &Levers) -> Result<(), InputErrors> {
         ("params", l.params, size_key(s)),
         ("tokens", l.tokens, tokens_key),
         ("loss", l.loss, size_key(s)),
-        ("effective_log10_compute", l.effective_log10_compute, "pretraining.efficiency"),
+        (
+            "effective_log10_compute",
+            l.effective_log10_compute,
+            "pretraining.efficiency",
+        ),
         ("rl_steps", l.rl_steps, steps_key),
         ("thinking_tokens", l.thinking_tokens, "inference.tokens"),
         ("pretrain_flop", l.pretrain_flop, size_key(s)),
@@ -166,7 +181,13 @@ fn check_terms(s: &Scenario, d: &Domain, year: f64, t: &Terms) -> Result<(), Inp
     ];
     for (what, value, key) in checks {
         if !value.is_finite() {
-            return Err(not_finite(s, key, &format!("{what} ({})", d.name), value, year));
+            return Err(not_finite(
+                s,
+                key,
+                &format!("{what} ({})", d.name),
+                value,
+                year,
+            ));
         }
     }
     Ok(())

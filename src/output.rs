@@ -19,7 +19,8 @@ impl Folder {
 
     /// Write the folder as `dir/name`, replacing any previous one only once all files are written.
     pub fn write(&self, dir: &Path, name: &str) -> Result<PathBuf> {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
         let target = dir.join(name);
         let pid = std::process::id();
         let tmp = dir.join(format!(".{name}.tmp-{pid}"));
@@ -27,9 +28,11 @@ impl Folder {
         let _ = fs::remove_dir_all(&tmp);
         let result = self.write_into(&tmp).and_then(|()| {
             if target.exists() {
-                fs::rename(&target, &old).with_context(|| format!("cannot move aside {}", target.display()))?;
+                fs::rename(&target, &old)
+                    .with_context(|| format!("cannot move aside {}", target.display()))?;
             }
-            fs::rename(&tmp, &target).with_context(|| format!("cannot move {} into place", target.display()))?;
+            fs::rename(&tmp, &target)
+                .with_context(|| format!("cannot move {} into place", target.display()))?;
             let _ = fs::remove_dir_all(&old);
             Ok(())
         });
@@ -47,7 +50,8 @@ impl Folder {
         for (rel, bytes) in &self.files {
             let path = tmp.join(rel);
             if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
             }
             fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
         }
@@ -57,13 +61,23 @@ impl Folder {
 
 /// Write one file atomically: to a temporary sibling, then renamed over `path`.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = fs::write(&tmp, bytes)
         .with_context(|| format!("cannot write {}", tmp.display()))
-        .and_then(|()| fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display())));
+        .and_then(|()| {
+            fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move {} into place", path.display()))
+        });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -84,9 +98,18 @@ mod tests {
         let mut g = Folder::default();
         g.add("a.txt", "three");
         g.write(dir.path(), "s").unwrap();
-        assert_eq!(fs::read_to_string(dir.path().join("s/a.txt")).unwrap(), "three");
-        assert!(!dir.path().join("s/sub").exists(), "the old folder is replaced whole");
-        let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("s/a.txt")).unwrap(),
+            "three"
+        );
+        assert!(
+            !dir.path().join("s/sub").exists(),
+            "the old folder is replaced whole"
+        );
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("s")]);
     }
 
@@ -100,7 +123,10 @@ mod tests {
         bad.add("a.txt", "two");
         bad.add("a.txt/child", "cannot be both a file and a folder");
         assert!(bad.write(dir.path(), "s").is_err());
-        assert_eq!(fs::read_to_string(dir.path().join("s/a.txt")).unwrap(), "one");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("s/a.txt")).unwrap(),
+            "one"
+        );
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

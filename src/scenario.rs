@@ -18,9 +18,15 @@ use crate::trajectory::{TimeGrid, Trajectory, MAX_TIME_POINTS};
 #[derive(Clone, Debug, PartialEq)]
 pub enum ModelSize {
     /// `pretraining.params` and `pretraining.tokens`.
-    ParamsTokens { params: Trajectory, tokens: Trajectory },
+    ParamsTokens {
+        params: Trajectory,
+        tokens: Trajectory,
+    },
     /// `pretraining.compute` with `tokens_per_param` r: `N = sqrt(C / (6 r))`, `D = r N`.
-    Compute { compute: Trajectory, tokens_per_param: f64 },
+    Compute {
+        compute: Trajectory,
+        tokens_per_param: f64,
+    },
 }
 
 /// How the RL lever is given.
@@ -149,7 +155,13 @@ impl Rule {
     /// Whether every value of a support `[lo, hi]` (lo excluded when `lo_open`) is allowed.
     pub fn admits_support(self, lo: f64, hi: f64, lo_open: bool) -> bool {
         // Infinite ends are never reached: probe with the largest finite numbers instead.
-        let lo = if lo == f64::NEG_INFINITY { f64::MIN } else if lo_open { lo.next_up() } else { lo };
+        let lo = if lo == f64::NEG_INFINITY {
+            f64::MIN
+        } else if lo_open {
+            lo.next_up()
+        } else {
+            lo
+        };
         let hi = if hi == f64::INFINITY { f64::MAX } else { hi };
         self.admits(lo) && self.admits(hi)
     }
@@ -198,9 +210,15 @@ impl Scenario {
     pub fn from_file(path: &Path) -> Result<Scenario, InputErrors> {
         let shown = path.display().to_string();
         if path.is_dir() {
-            return Err(InputError::new(&shown, "", None, "", "is a directory, expected a scenario file".into())
-                .with_hint("pass the directory to `run` to read every *.toml in it")
-                .into());
+            return Err(InputError::new(
+                &shown,
+                "",
+                None,
+                "",
+                "is a directory, expected a scenario file".into(),
+            )
+            .with_hint("pass the directory to `run` to read every *.toml in it")
+            .into());
         }
         let bytes = std::fs::read(path).map_err(|e| {
             InputError::new(&shown, "", None, "", format!("cannot read the file: {e}"))
@@ -209,17 +227,30 @@ impl Scenario {
         let text = String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             let valid = std::str::from_utf8(&e.as_bytes()[..at]).unwrap_or("");
-            InputError::new(&shown, valid, Some(at..at), "", "the file is not valid UTF-8".into())
-                .with_hint("save the scenario as UTF-8 text")
+            InputError::new(
+                &shown,
+                valid,
+                Some(at..at),
+                "",
+                "the file is not valid UTF-8".into(),
+            )
+            .with_hint("save the scenario as UTF-8 text")
         })?;
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         Scenario::from_text(&shown, &stem, &text)
     }
 
     /// Read and check scenario text; `default_name` is used when `[scenario] name` is absent.
     pub fn from_text(file: &str, default_name: &str, text: &str) -> Result<Scenario, InputErrors> {
         let document = Document::parse(file, text)?;
-        let mut reader = Reader { errors: Vec::new(), uncertain: Vec::new(), doc: &document };
+        let mut reader = Reader {
+            errors: Vec::new(),
+            uncertain: Vec::new(),
+            doc: &document,
+        };
         let scenario = reader.scenario(default_name);
         let mut errors: Vec<InputError> = reader.errors;
         let uncertain = reader.uncertain;
@@ -254,53 +285,189 @@ impl Scenario {
                 trajectory_leaves("pretraining.params", params, Rule::Positive, &mut out);
                 trajectory_leaves("pretraining.tokens", tokens, Rule::Positive, &mut out);
             }
-            ModelSize::Compute { compute, tokens_per_param } => {
+            ModelSize::Compute {
+                compute,
+                tokens_per_param,
+            } => {
                 trajectory_leaves("pretraining.compute", compute, Rule::Positive, &mut out);
-                push("pretraining.tokens_per_param", tokens_per_param, Rule::Positive, &mut out);
+                push(
+                    "pretraining.tokens_per_param",
+                    tokens_per_param,
+                    Rule::Positive,
+                    &mut out,
+                );
             }
         }
         let law = &mut s.pretraining.law;
-        for (key, v) in LAW_KEYS.iter().zip([&mut law.e, &mut law.a, &mut law.b, &mut law.alpha, &mut law.beta]) {
-            push(&format!("pretraining.law.{key}"), v, Rule::Positive, &mut out);
+        for (key, v) in LAW_KEYS.iter().zip([
+            &mut law.e,
+            &mut law.a,
+            &mut law.b,
+            &mut law.alpha,
+            &mut law.beta,
+        ]) {
+            push(
+                &format!("pretraining.law.{key}"),
+                v,
+                Rule::Positive,
+                &mut out,
+            );
         }
-        trajectory_leaves("pretraining.efficiency", &mut s.pretraining.efficiency, Rule::Positive, &mut out);
+        trajectory_leaves(
+            "pretraining.efficiency",
+            &mut s.pretraining.efficiency,
+            Rule::Positive,
+            &mut out,
+        );
         match &mut s.rl_steps {
             RlSteps::Steps(t) => trajectory_leaves("rl.steps", t, Rule::NonNegative, &mut out),
-            RlSteps::ComputeFraction(t) => trajectory_leaves("rl.compute_fraction", t, Rule::NonNegative, &mut out),
+            RlSteps::ComputeFraction(t) => {
+                trajectory_leaves("rl.compute_fraction", t, Rule::NonNegative, &mut out)
+            }
         }
         let rl = &mut s.rl;
         push("rl.transfer", &mut rl.transfer, Rule::Transfer, &mut out);
-        push("rl.midpoint_steps", &mut rl.midpoint_steps, Rule::Positive, &mut out);
+        push(
+            "rl.midpoint_steps",
+            &mut rl.midpoint_steps,
+            Rule::Positive,
+            &mut out,
+        );
         push("rl.exponent", &mut rl.exponent, Rule::Positive, &mut out);
         push("rl.max_gain", &mut rl.max_gain, Rule::Finite, &mut out);
-        push("rl.gain_per_oom", &mut rl.gain_per_oom, Rule::Finite, &mut out);
-        push("rl.reference_log10_compute", &mut rl.reference_log10_compute, Rule::Finite, &mut out);
-        push("rl.tokens_per_step", &mut rl.tokens_per_step, Rule::Positive, &mut out);
+        push(
+            "rl.gain_per_oom",
+            &mut rl.gain_per_oom,
+            Rule::Finite,
+            &mut out,
+        );
+        push(
+            "rl.reference_log10_compute",
+            &mut rl.reference_log10_compute,
+            Rule::Finite,
+            &mut out,
+        );
+        push(
+            "rl.tokens_per_step",
+            &mut rl.tokens_per_step,
+            Rule::Positive,
+            &mut out,
+        );
         let e = &mut s.erosion;
         push("erosion.rate", &mut e.rate, Rule::NonNegative, &mut out);
-        push("erosion.onset_steps", &mut e.onset_steps, Rule::Positive, &mut out);
-        push("erosion.size_exponent", &mut e.size_exponent, Rule::NonNegative, &mut out);
-        push("erosion.reference_params", &mut e.reference_params, Rule::Positive, &mut out);
+        push(
+            "erosion.onset_steps",
+            &mut e.onset_steps,
+            Rule::Positive,
+            &mut out,
+        );
+        push(
+            "erosion.size_exponent",
+            &mut e.size_exponent,
+            Rule::NonNegative,
+            &mut out,
+        );
+        push(
+            "erosion.reference_params",
+            &mut e.reference_params,
+            Rule::Positive,
+            &mut out,
+        );
         push("erosion.power", &mut e.power, Rule::AtLeastOne, &mut out);
-        trajectory_leaves("inference.tokens", &mut s.thinking_tokens, Rule::NonNegative, &mut out);
+        trajectory_leaves(
+            "inference.tokens",
+            &mut s.thinking_tokens,
+            Rule::NonNegative,
+            &mut out,
+        );
         let i = &mut s.inference;
-        push("inference.base_gain", &mut i.base_gain, Rule::NonNegative, &mut out);
-        push("inference.rl_gain", &mut i.rl_gain, Rule::NonNegative, &mut out);
-        push("inference.reference_tokens", &mut i.reference_tokens, Rule::Positive, &mut out);
-        push("inference.answer_tokens", &mut i.answer_tokens, Rule::NonNegative, &mut out);
+        push(
+            "inference.base_gain",
+            &mut i.base_gain,
+            Rule::NonNegative,
+            &mut out,
+        );
+        push(
+            "inference.rl_gain",
+            &mut i.rl_gain,
+            Rule::NonNegative,
+            &mut out,
+        );
+        push(
+            "inference.reference_tokens",
+            &mut i.reference_tokens,
+            Rule::Positive,
+            &mut out,
+        );
+        push(
+            "inference.answer_tokens",
+            &mut i.answer_tokens,
+            Rule::NonNegative,
+            &mut out,
+        );
         let c = &mut i.ceiling;
-        push("inference.ceiling.base", &mut c.base, Rule::PositiveOrInf, &mut out);
-        push("inference.ceiling.rl_scale_steps", &mut c.rl_scale_steps, Rule::Positive, &mut out);
-        push("inference.ceiling.rl_exponent", &mut c.rl_exponent, Rule::NonNegative, &mut out);
-        push("inference.ceiling.max", &mut c.max, Rule::PositiveOrInf, &mut out);
-        push("inference.ceiling.sharpness", &mut c.sharpness, Rule::PositiveOrInf, &mut out);
-        push("inference.ceiling.overthinking", &mut c.overthinking, Rule::NonNegative, &mut out);
-        trajectory_leaves("cost.usd_per_eflop", &mut s.usd_per_eflop, Rule::Positive, &mut out);
+        push(
+            "inference.ceiling.base",
+            &mut c.base,
+            Rule::PositiveOrInf,
+            &mut out,
+        );
+        push(
+            "inference.ceiling.rl_scale_steps",
+            &mut c.rl_scale_steps,
+            Rule::Positive,
+            &mut out,
+        );
+        push(
+            "inference.ceiling.rl_exponent",
+            &mut c.rl_exponent,
+            Rule::NonNegative,
+            &mut out,
+        );
+        push(
+            "inference.ceiling.max",
+            &mut c.max,
+            Rule::PositiveOrInf,
+            &mut out,
+        );
+        push(
+            "inference.ceiling.sharpness",
+            &mut c.sharpness,
+            Rule::PositiveOrInf,
+            &mut out,
+        );
+        push(
+            "inference.ceiling.overthinking",
+            &mut c.overthinking,
+            Rule::NonNegative,
+            &mut out,
+        );
+        trajectory_leaves(
+            "cost.usd_per_eflop",
+            &mut s.usd_per_eflop,
+            Rule::Positive,
+            &mut out,
+        );
         for d in &mut s.domains {
             let p = format!("domain.{}", d.name);
-            push(&format!("{p}.verifiability"), &mut d.verifiability, Rule::Unit, &mut out);
-            push(&format!("{p}.slope"), &mut d.slope, Rule::Positive, &mut out);
-            push(&format!("{p}.difficulty"), &mut d.difficulty, Rule::Finite, &mut out);
+            push(
+                &format!("{p}.verifiability"),
+                &mut d.verifiability,
+                Rule::Unit,
+                &mut out,
+            );
+            push(
+                &format!("{p}.slope"),
+                &mut d.slope,
+                Rule::Positive,
+                &mut out,
+            );
+            push(
+                &format!("{p}.difficulty"),
+                &mut d.difficulty,
+                Rule::Finite,
+                &mut out,
+            );
             push(&format!("{p}.floor"), &mut d.floor, Rule::Floor, &mut out);
         }
         out
@@ -309,7 +476,10 @@ impl Scenario {
     /// Every numeric input as `(key path, value)`.
     pub fn parameters(&self) -> Vec<(String, f64)> {
         let mut copy = self.clone();
-        copy.leaves().into_iter().map(|l| (l.path, *l.value)).collect()
+        copy.leaves()
+            .into_iter()
+            .map(|l| (l.path, *l.value))
+            .collect()
     }
 
     /// Every numeric key path, for "did you mean" and sweep checks.
@@ -331,11 +501,19 @@ impl Scenario {
         if !found {
             let paths = self.key_paths();
             let near = nearest(path, paths.iter().map(String::as_str), 3);
-            let mut e = self.document.error(path, "no such numeric key in this scenario");
+            let mut e = self
+                .document
+                .error(path, "no such numeric key in this scenario");
             e.hint = Some(if near.is_empty() {
                 "run `scalecast explain FILE` to list the scenario's key paths".into()
             } else {
-                format!("did you mean {}?", near.iter().map(|p| format!("`{p}`")).collect::<Vec<_>>().join(", "))
+                format!(
+                    "did you mean {}?",
+                    near.iter()
+                        .map(|p| format!("`{p}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
             });
             return Err(e);
         }
@@ -356,13 +534,18 @@ impl Scenario {
             rules.push((leaf.path.clone(), leaf.rule));
             if !leaf.rule.admits(x) && !uncertain.iter().any(|u| u.path == leaf.path) {
                 errors.push(
-                    doc.error(&leaf.path, format!("expected {}, found {}", leaf.rule.expected(), show(x)))
-                        .with_hint(hint_for(&leaf.path)),
+                    doc.error(
+                        &leaf.path,
+                        format!("expected {}, found {}", leaf.rule.expected(), show(x)),
+                    )
+                    .with_hint(hint_for(&leaf.path)),
                 );
             }
         }
         for u in &uncertain {
-            let Some((_, rule)) = rules.iter().find(|(p, _)| *p == u.path) else { continue };
+            let Some((_, rule)) = rules.iter().find(|(p, _)| *p == u.path) else {
+                continue;
+            };
             let (lo, hi, open) = u.dist.support();
             if !rule.admits_support(lo, hi, open) {
                 errors.push(
@@ -383,11 +566,24 @@ impl Scenario {
         let t = self.time;
         if t.start.is_finite() && t.end.is_finite() && t.step > 0.0 {
             if t.end <= t.start {
-                errors.push(doc.error("time.end", format!("expected a year after time.start ({}), found {}", show(t.start), show(t.end))));
+                errors.push(doc.error(
+                    "time.end",
+                    format!(
+                        "expected a year after time.start ({}), found {}",
+                        show(t.start),
+                        show(t.end)
+                    ),
+                ));
             } else if t.last_index() + 1.0 > MAX_TIME_POINTS as f64 {
                 errors.push(
-                    doc.error("time.step", format!("the grid would have {} points; the limit is {MAX_TIME_POINTS}", t.last_index() + 1.0))
-                        .with_hint("use a larger step or a shorter span"),
+                    doc.error(
+                        "time.step",
+                        format!(
+                            "the grid would have {} points; the limit is {MAX_TIME_POINTS}",
+                            t.last_index() + 1.0
+                        ),
+                    )
+                    .with_hint("use a larger step or a shorter span"),
                 );
             }
         }
@@ -401,7 +597,9 @@ impl Scenario {
                 trajectories.push(("pretraining.params", params));
                 trajectories.push(("pretraining.tokens", tokens));
             }
-            ModelSize::Compute { compute, .. } => trajectories.push(("pretraining.compute", compute)),
+            ModelSize::Compute { compute, .. } => {
+                trajectories.push(("pretraining.compute", compute))
+            }
         }
         match &self.rl_steps {
             RlSteps::Steps(t) => trajectories.push(("rl.steps", t)),
@@ -410,8 +608,17 @@ impl Scenario {
         for (path, traj) in trajectories {
             match traj {
                 Trajectory::Exponential { from, until, .. } if until < from => errors.push(
-                    doc.error(&format!("{path}.until"), format!("expected a year >= from ({}), found {}", show(*from), show(*until)))
-                        .with_hint("`until` is the year the lever stops growing; it cannot precede `from`"),
+                    doc.error(
+                        &format!("{path}.until"),
+                        format!(
+                            "expected a year >= from ({}), found {}",
+                            show(*from),
+                            show(*until)
+                        ),
+                    )
+                    .with_hint(
+                        "`until` is the year the lever stops growing; it cannot precede `from`",
+                    ),
                 ),
                 Trajectory::Points(points) => {
                     for (i, w) in points.windows(2).enumerate() {
@@ -419,7 +626,11 @@ impl Scenario {
                             errors.push(
                                 doc.error(
                                     &format!("{path}.points[{}][0]", i + 1),
-                                    format!("years must strictly increase: {} follows {}", show(w[1].0), show(w[0].0)),
+                                    format!(
+                                        "years must strictly increase: {} follows {}",
+                                        show(w[1].0),
+                                        show(w[0].0)
+                                    ),
                                 )
                                 .with_hint("sort the points by year and drop duplicates"),
                             );
@@ -431,10 +642,16 @@ impl Scenario {
         }
         for (i, m) in self.milestones.iter().enumerate() {
             match self.domains.iter().find(|d| d.name == m.domain) {
-                None => errors.push(self.unknown_domain(&format!("milestone[{i}].domain"), &m.domain)),
+                None => {
+                    errors.push(self.unknown_domain(&format!("milestone[{i}].domain"), &m.domain))
+                }
                 Some(d) if !(m.threshold > d.floor && m.threshold < 1.0) => errors.push(doc.error(
                     &format!("milestone[{i}].threshold"),
-                    format!("expected a number in ({}, 1) (above the domain's floor), found {}", show(d.floor), show(m.threshold)),
+                    format!(
+                        "expected a number in ({}, 1) (above the domain's floor), found {}",
+                        show(d.floor),
+                        show(m.threshold)
+                    ),
                 )),
                 _ => {}
             }
@@ -449,17 +666,23 @@ impl Scenario {
                 if !uncertain.iter().any(|u| u.path == *p) {
                     let near = nearest(p, uncertain.iter().map(|u| u.path.as_str()), 3);
                     errors.push(
-                        doc.error(&format!("correlation[{i}].{key}"), format!("`{p}` is not a key given as a distribution"))
-                            .with_hint(if near.is_empty() {
-                                "correlations join two keys that are distribution tables".to_string()
-                            } else {
-                                format!("did you mean {}?", near.join(", "))
-                            }),
+                        doc.error(
+                            &format!("correlation[{i}].{key}"),
+                            format!("`{p}` is not a key given as a distribution"),
+                        )
+                        .with_hint(if near.is_empty() {
+                            "correlations join two keys that are distribution tables".to_string()
+                        } else {
+                            format!("did you mean {}?", near.join(", "))
+                        }),
                     );
                 }
             }
             if c.a == c.b {
-                errors.push(doc.error(&format!("correlation[{i}].b"), "a key cannot be correlated with itself"));
+                errors.push(doc.error(
+                    &format!("correlation[{i}].b"),
+                    "a key cannot be correlated with itself",
+                ));
             }
         }
         errors
@@ -474,14 +697,24 @@ impl Scenario {
 }
 
 fn push<'a>(path: &str, value: &'a mut f64, rule: Rule, out: &mut Vec<Leaf<'a>>) {
-    out.push(Leaf { path: path.to_string(), value, rule });
+    out.push(Leaf {
+        path: path.to_string(),
+        value,
+        rule,
+    });
 }
 
 fn trajectory_leaves<'a>(prefix: &str, t: &'a mut Trajectory, rule: Rule, out: &mut Vec<Leaf<'a>>) {
-    let mut push = |path: String, value: &'a mut f64, rule: Rule| out.push(Leaf { path, value, rule });
+    let mut push =
+        |path: String, value: &'a mut f64, rule: Rule| out.push(Leaf { path, value, rule });
     match t {
         Trajectory::Constant(v) => push(prefix.to_string(), v, rule),
-        Trajectory::Exponential { start, growth, from, until } => {
+        Trajectory::Exponential {
+            start,
+            growth,
+            from,
+            until,
+        } => {
             push(format!("{prefix}.start"), start, rule);
             push(format!("{prefix}.growth"), growth, Rule::Positive);
             push(format!("{prefix}.from"), from, Rule::Finite);
@@ -540,18 +773,30 @@ impl<'d> Reader<'d> {
     fn table(&mut self, node: Option<&'d Node>, path: &str, allowed: &[&str]) -> Option<&'d Node> {
         let node = node?;
         let Some(entries) = node.as_table() else {
-            self.err(path, format!("expected a table, found {}", node.describe()), Some(format!("write it as [{path}]")));
+            self.err(
+                path,
+                format!("expected a table, found {}", node.describe()),
+                Some(format!("write it as [{path}]")),
+            );
             return None;
         };
         for (k, _) in entries {
             if !allowed.contains(&k.as_str()) {
                 let near = nearest(k, allowed.iter().copied(), 1);
-                let full = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let full = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 let hint = match near.first() {
                     Some(n) => format!("did you mean `{n}`?"),
                     None => format!("allowed keys here: {}", allowed.join(", ")),
                 };
-                self.err(&full, format!("unknown key `{k}`"), Some(hint));
+                self.errors.push(
+                    self.doc
+                        .key_error(&full, format!("unknown key `{k}`"))
+                        .with_hint(hint),
+                );
             }
         }
         Some(node)
@@ -562,7 +807,11 @@ impl<'d> Reader<'d> {
         match &node.kind {
             Kind::Str(s) => Some(s.clone()),
             _ => {
-                self.err(path, format!("expected a string, found {}", node.describe()), Some(format!("quote it: {key} = \"...\"")));
+                self.err(
+                    path,
+                    format!("expected a string, found {}", node.describe()),
+                    Some(format!("quote it: {key} = \"...\"")),
+                );
                 None
             }
         }
@@ -577,7 +826,11 @@ impl<'d> Reader<'d> {
             }
             Some(x) => Some(x),
             None => {
-                self.err(path, format!("expected a number, found {}", node.describe()), None);
+                self.err(
+                    path,
+                    format!("expected a number, found {}", node.describe()),
+                    None,
+                );
                 None
             }
         }
@@ -587,7 +840,10 @@ impl<'d> Reader<'d> {
     fn number(&mut self, node: &'d Node, path: &str) -> Option<f64> {
         if node.get("dist").is_some() {
             let dist = self.dist(node, path)?;
-            self.uncertain.push(Uncertain { path: path.to_string(), dist });
+            self.uncertain.push(Uncertain {
+                path: path.to_string(),
+                dist,
+            });
             return Some(dist.median());
         }
         if node.as_table().is_some() {
@@ -613,7 +869,11 @@ impl<'d> Reader<'d> {
         let name = match node.get("dist").map(|n| &n.kind) {
             Some(Kind::Str(s)) => s.clone(),
             _ => {
-                self.err(&format!("{path}.dist"), "expected the family name as a string", Some(FAMILIES.into()));
+                self.err(
+                    &format!("{path}.dist"),
+                    "expected the family name as a string",
+                    Some(FAMILIES.into()),
+                );
                 return None;
             }
         };
@@ -625,18 +885,38 @@ impl<'d> Reader<'d> {
             "triangular" => &[&["low", "mode", "high"]],
             _ => {
                 let near = nearest(&name, FAMILY_NAMES.iter().copied(), 1);
-                let hint = near.first().map_or(FAMILIES.to_string(), |n| format!("did you mean \"{n}\"? {FAMILIES}"));
-                self.err(&format!("{path}.dist"), format!("unknown distribution {name:?}"), Some(hint));
+                let hint = near.first().map_or(FAMILIES.to_string(), |n| {
+                    format!("did you mean \"{n}\"? {FAMILIES}")
+                });
+                self.err(
+                    &format!("{path}.dist"),
+                    format!("unknown distribution {name:?}"),
+                    Some(hint),
+                );
                 return None;
             }
         };
         let entries = node.as_table()?;
-        let given: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).filter(|k| !matches!(*k, "dist" | "min" | "max")).collect();
-        let Some(form) = forms.iter().find(|f| f.len() == given.len() && f.iter().all(|k| given.contains(k))) else {
-            let want: Vec<String> = forms.iter().map(|f| format!("{{{}}}", f.join(", "))).collect();
+        let given: Vec<&str> = entries
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| !matches!(*k, "dist" | "min" | "max"))
+            .collect();
+        let Some(form) = forms
+            .iter()
+            .find(|f| f.len() == given.len() && f.iter().all(|k| given.contains(k)))
+        else {
+            let want: Vec<String> = forms
+                .iter()
+                .map(|f| format!("{{{}}}", f.join(", ")))
+                .collect();
             self.err(
                 path,
-                format!("a {name} distribution takes {}, found {{{}}}", want.join(" or "), given.join(", ")),
+                format!(
+                    "a {name} distribution takes {}, found {{{}}}",
+                    want.join(" or "),
+                    given.join(", ")
+                ),
                 Some("optional `min` / `max` clamp the values".into()),
             );
             return None;
@@ -645,7 +925,8 @@ impl<'d> Reader<'d> {
         for k in form.iter() {
             v.push(self.plain(node.get(k)?, &format!("{path}.{k}"))?);
         }
-        let clamp = |r: &mut Self, k: &str| node.get(k).and_then(|n| r.plain(n, &format!("{path}.{k}")));
+        let clamp =
+            |r: &mut Self, k: &str| node.get(k).and_then(|n| r.plain(n, &format!("{path}.{k}")));
         let (min, max) = (clamp(self, "min"), clamp(self, "max"));
         let bad = |r: &mut Self, msg: &str| {
             r.err(path, format!("invalid {name} distribution: {msg}"), None);
@@ -657,23 +938,41 @@ impl<'d> Reader<'d> {
         let family = match (name.as_str(), form[0]) {
             ("fixed", _) => Family::Fixed { value: v[0] },
             ("normal", "mean") if v[1] <= 0.0 => return bad(self, "sd must be > 0"),
-            ("normal", "mean") => Family::Normal { mean: v[0], sd: v[1] },
+            ("normal", "mean") => Family::Normal {
+                mean: v[0],
+                sd: v[1],
+            },
             ("normal", _) if v[1] <= v[0] => return bad(self, "p95 must be above p5"),
             ("normal", _) => Family::normal_from_percentiles(v[0], v[1]),
-            ("lognormal", "median") if v[0] <= 0.0 || v[1] <= 0.0 => return bad(self, "median and sigma must be > 0"),
-            ("lognormal", "median") => Family::LogNormal { median: v[0], sigma: v[1] },
+            ("lognormal", "median") if v[0] <= 0.0 || v[1] <= 0.0 => {
+                return bad(self, "median and sigma must be > 0")
+            }
+            ("lognormal", "median") => Family::LogNormal {
+                median: v[0],
+                sigma: v[1],
+            },
             ("lognormal", _) if v[0] <= 0.0 => return bad(self, "p5 must be > 0"),
             ("lognormal", _) if v[1] <= v[0] => return bad(self, "p95 must be above p5"),
             ("lognormal", _) => Family::lognormal_from_percentiles(v[0], v[1]),
             ("uniform", _) if v[1] <= v[0] => return bad(self, "high must be above low"),
-            ("uniform", _) => Family::Uniform { low: v[0], high: v[1] },
+            ("uniform", _) => Family::Uniform {
+                low: v[0],
+                high: v[1],
+            },
             ("loguniform", _) if v[0] <= 0.0 => return bad(self, "low must be > 0"),
             ("loguniform", _) if v[1] <= v[0] => return bad(self, "high must be above low"),
-            ("loguniform", _) => Family::LogUniform { low: v[0], high: v[1] },
+            ("loguniform", _) => Family::LogUniform {
+                low: v[0],
+                high: v[1],
+            },
             (_, _) if !(v[0] <= v[1] && v[1] <= v[2] && v[0] < v[2]) => {
                 return bad(self, "needs low <= mode <= high and low < high")
             }
-            (_, _) => Family::Triangular { low: v[0], mode: v[1], high: v[2] },
+            (_, _) => Family::Triangular {
+                low: v[0],
+                mode: v[1],
+                high: v[2],
+            },
         };
         if let (Some(a), Some(b)) = (min, max) {
             if a > b {
@@ -684,7 +983,13 @@ impl<'d> Reader<'d> {
     }
 
     /// A trajectory at `t.key`: a number, a distribution, `{start, growth, from, until}` or `{points}`.
-    fn trajectory(&mut self, t: Option<&'d Node>, key: &str, path: &str, start_year: f64) -> Option<Trajectory> {
+    fn trajectory(
+        &mut self,
+        t: Option<&'d Node>,
+        key: &str,
+        path: &str,
+        start_year: f64,
+    ) -> Option<Trajectory> {
         let node = t?.get(key)?;
         if node.as_table().is_none() || node.get("dist").is_some() {
             return self.number(node, path).map(Trajectory::Constant);
@@ -694,7 +999,14 @@ impl<'d> Reader<'d> {
             let pts_path = format!("{path}.points");
             let pts = node.get("points")?;
             let Kind::Array(items) = &pts.kind else {
-                self.err(&pts_path, format!("expected an array of [year, value] pairs, found {}", pts.describe()), None);
+                self.err(
+                    &pts_path,
+                    format!(
+                        "expected an array of [year, value] pairs, found {}",
+                        pts.describe()
+                    ),
+                    None,
+                );
                 return None;
             };
             if items.is_empty() {
@@ -710,7 +1022,11 @@ impl<'d> Reader<'d> {
                         points.push((year?, value?));
                     }
                     _ => {
-                        self.err(&format!("{pts_path}[{i}]"), format!("expected a [year, value] pair, found {}", item.describe()), None);
+                        self.err(
+                            &format!("{pts_path}[{i}]"),
+                            format!("expected a [year, value] pair, found {}", item.describe()),
+                            None,
+                        );
                         return None;
                     }
                 }
@@ -730,14 +1046,23 @@ impl<'d> Reader<'d> {
         let growth = self.num(Some(node), "growth", &format!("{path}.growth"), 1.0);
         let from = self.num(Some(node), "from", &format!("{path}.from"), start_year);
         let until = self.num(Some(node), "until", &format!("{path}.until"), f64::INFINITY);
-        Some(Trajectory::Exponential { start, growth, from, until })
+        Some(Trajectory::Exponential {
+            start,
+            growth,
+            from,
+            until,
+        })
     }
 
     fn scenario(&mut self, default_name: &str) -> Option<Scenario> {
         let root = self.table(Some(&self.doc.root), "", TOP_KEYS)?;
         let meta = self.table(root.get("scenario"), "scenario", &["name", "description"]);
-        let name = self.string(meta, "name", "scenario.name").unwrap_or_else(|| default_name.to_string());
-        let description = self.string(meta, "description", "scenario.description").unwrap_or_default();
+        let name = self
+            .string(meta, "name", "scenario.name")
+            .unwrap_or_else(|| default_name.to_string());
+        let description = self
+            .string(meta, "description", "scenario.description")
+            .unwrap_or_default();
         self.check_name(&name);
 
         let time = self.time(root.get("time"));
@@ -746,9 +1071,14 @@ impl<'d> Reader<'d> {
         let erosion = self.erosion(root.get("erosion"));
         let (thinking_tokens, inference) = self.inference(root.get("inference"), time.start);
         let cost = self.table(root.get("cost"), "cost", &["usd_per_eflop"]);
-        let usd_per_eflop = self.trajectory(cost, "usd_per_eflop", "cost.usd_per_eflop", time.start).unwrap_or(
-            Trajectory::Exponential { start: 1.0, growth: 0.76, from: time.start, until: f64::INFINITY },
-        );
+        let usd_per_eflop = self
+            .trajectory(cost, "usd_per_eflop", "cost.usd_per_eflop", time.start)
+            .unwrap_or(Trajectory::Exponential {
+                start: 1.0,
+                growth: 0.76,
+                from: time.start,
+                until: f64::INFINITY,
+            });
         let domains = self.domains(root.get("domain"));
         let milestones = self.array(root, "milestone", &["domain", "threshold"], |r, t, p| {
             Some(Milestone {
@@ -763,7 +1093,14 @@ impl<'d> Reader<'d> {
                 rank: r.required_plain(t, "rank", p)?,
             };
             if !(c.rank > -1.0 && c.rank < 1.0) {
-                r.err(&format!("{p}.rank"), format!("expected a rank correlation in (-1, 1), found {}", show(c.rank)), None);
+                r.err(
+                    &format!("{p}.rank"),
+                    format!(
+                        "expected a rank correlation in (-1, 1), found {}",
+                        show(c.rank)
+                    ),
+                    None,
+                );
                 return None;
             }
             Some(c)
@@ -771,7 +1108,16 @@ impl<'d> Reader<'d> {
         let observations = self.array(
             root,
             "observation",
-            &["domain", "score", "year", "params", "tokens", "rl_steps", "thinking_tokens", "label"],
+            &[
+                "domain",
+                "score",
+                "year",
+                "params",
+                "tokens",
+                "rl_steps",
+                "thinking_tokens",
+                "label",
+            ],
             |r, t, p| r.observation(t, p),
         );
         let sweep = self.sweep(root.get("sweep"));
@@ -799,25 +1145,44 @@ impl<'d> Reader<'d> {
     }
 
     fn check_name(&mut self, name: &str) {
-        let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
+        let ok = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
         if !ok || name == "." || name == ".." {
             self.err(
                 "scenario.name",
-                format!("{name:?} cannot name an output folder: use letters, digits, '.', '_' and '-'"),
+                format!(
+                    "{name:?} cannot name an output folder: use letters, digits, '.', '_' and '-'"
+                ),
                 Some("set [scenario] name = \"my-scenario\"".into()),
             );
         } else if name == "comparison" || name == "index" {
-            self.err("scenario.name", format!("{name:?} is reserved for the run's own outputs"), Some("choose another name".into()));
+            self.err(
+                "scenario.name",
+                format!("{name:?} is reserved for the run's own outputs"),
+                Some("choose another name".into()),
+            );
         }
     }
 
     fn time(&mut self, node: Option<&'d Node>) -> TimeGrid {
         let mut grid = TimeGrid::default();
-        let Some(t) = self.table(node, "time", &["start", "end", "step"]) else { return grid };
-        for (key, slot) in [("start", &mut grid.start), ("end", &mut grid.end), ("step", &mut grid.step)] {
+        let Some(t) = self.table(node, "time", &["start", "end", "step"]) else {
+            return grid;
+        };
+        for (key, slot) in [
+            ("start", &mut grid.start),
+            ("end", &mut grid.end),
+            ("step", &mut grid.step),
+        ] {
             if let Some(n) = t.get(key) {
                 if n.as_table().is_some() {
-                    self.err(&format!("time.{key}"), "the time grid cannot be uncertain: expected a number", None);
+                    self.err(
+                        &format!("time.{key}"),
+                        "the time grid cannot be uncertain: expected a number",
+                        None,
+                    );
                 } else if let Some(x) = self.plain(n, &format!("time.{key}")) {
                     *slot = x;
                 }
@@ -827,7 +1192,14 @@ impl<'d> Reader<'d> {
     }
 
     fn pretraining(&mut self, node: Option<&'d Node>, start: f64) -> Option<Pretraining> {
-        let keys = ["params", "tokens", "compute", "tokens_per_param", "law", "efficiency"];
+        let keys = [
+            "params",
+            "tokens",
+            "compute",
+            "tokens_per_param",
+            "law",
+            "efficiency",
+        ];
         let Some(t) = self.table(node, "pretraining", &keys) else {
             if node.is_none() {
                 self.err(
@@ -850,8 +1222,16 @@ impl<'d> Reader<'d> {
                 }
             }
             let compute = self.trajectory(Some(t), "compute", "pretraining.compute", start)?;
-            let r = self.num(Some(t), "tokens_per_param", "pretraining.tokens_per_param", 20.0);
-            ModelSize::Compute { compute, tokens_per_param: r }
+            let r = self.num(
+                Some(t),
+                "tokens_per_param",
+                "pretraining.tokens_per_param",
+                20.0,
+            );
+            ModelSize::Compute {
+                compute,
+                tokens_per_param: r,
+            }
         } else {
             if has("tokens_per_param") {
                 self.err(
@@ -860,12 +1240,18 @@ impl<'d> Reader<'d> {
                     Some("remove it, or give `compute` instead of params and tokens".into()),
                 );
             }
-            let missing: Vec<&str> = ["params", "tokens"].into_iter().filter(|k| !has(k)).collect();
+            let missing: Vec<&str> = ["params", "tokens"]
+                .into_iter()
+                .filter(|k| !has(k))
+                .collect();
             if !missing.is_empty() {
                 self.err(
                     "pretraining",
                     format!("missing {}", missing.join(" and ")),
-                    Some("give params and tokens (e.g. params = 1.8e12, tokens = 13e12), or compute".into()),
+                    Some(
+                        "give params and tokens (e.g. params = 1.8e12, tokens = 13e12), or compute"
+                            .into(),
+                    ),
                 );
                 return None;
             }
@@ -886,12 +1272,25 @@ impl<'d> Reader<'d> {
                         match lt.get(key) {
                             Some(x) => *slot = self.number(x, &path)?,
                             None => {
-                                self.err(&path, format!("a law table needs all of {}", LAW_KEYS.join(", ")), None);
+                                self.err(
+                                    &path,
+                                    format!("a law table needs all of {}", LAW_KEYS.join(", ")),
+                                    None,
+                                );
                                 return None;
                             }
                         }
                     }
-                    ("custom".into(), Law { e: v[0], a: v[1], b: v[2], alpha: v[3], beta: v[4] })
+                    (
+                        "custom".into(),
+                        Law {
+                            e: v[0],
+                            a: v[1],
+                            b: v[2],
+                            alpha: v[3],
+                            beta: v[4],
+                        },
+                    )
                 }
                 _ => {
                     self.err(
@@ -903,9 +1302,15 @@ impl<'d> Reader<'d> {
                 }
             },
         };
-        let efficiency =
-            self.trajectory(Some(t), "efficiency", "pretraining.efficiency", start).unwrap_or(Trajectory::Constant(1.0));
-        Some(Pretraining { size, law_name, law, efficiency })
+        let efficiency = self
+            .trajectory(Some(t), "efficiency", "pretraining.efficiency", start)
+            .unwrap_or(Trajectory::Constant(1.0));
+        Some(Pretraining {
+            size,
+            law_name,
+            law,
+            efficiency,
+        })
     }
 
     fn rl(&mut self, node: Option<&'d Node>, start: f64) -> (RlSteps, RlParams) {
@@ -922,15 +1327,26 @@ impl<'d> Reader<'d> {
         ];
         let d = RlParams::default();
         let t = self.table(node, "rl", &keys);
-        let steps = match (t.and_then(|t| t.get("steps")), t.and_then(|t| t.get("compute_fraction"))) {
+        let steps = match (
+            t.and_then(|t| t.get("steps")),
+            t.and_then(|t| t.get("compute_fraction")),
+        ) {
             (Some(_), Some(_)) => {
-                self.err("rl.compute_fraction", "give either steps or compute_fraction, not both", Some("one form per lever".into()));
+                self.err(
+                    "rl.compute_fraction",
+                    "give either steps or compute_fraction, not both",
+                    Some("one form per lever".into()),
+                );
                 RlSteps::Steps(Trajectory::Constant(0.0))
             }
             (None, Some(_)) => RlSteps::ComputeFraction(
-                self.trajectory(t, "compute_fraction", "rl.compute_fraction", start).unwrap_or(Trajectory::Constant(0.0)),
+                self.trajectory(t, "compute_fraction", "rl.compute_fraction", start)
+                    .unwrap_or(Trajectory::Constant(0.0)),
             ),
-            _ => RlSteps::Steps(self.trajectory(t, "steps", "rl.steps", start).unwrap_or(Trajectory::Constant(0.0))),
+            _ => RlSteps::Steps(
+                self.trajectory(t, "steps", "rl.steps", start)
+                    .unwrap_or(Trajectory::Constant(0.0)),
+            ),
         };
         let p = RlParams {
             transfer: self.num(t, "transfer", "rl.transfer", d.transfer),
@@ -938,45 +1354,115 @@ impl<'d> Reader<'d> {
             exponent: self.num(t, "exponent", "rl.exponent", d.exponent),
             max_gain: self.num(t, "max_gain", "rl.max_gain", d.max_gain),
             gain_per_oom: self.num(t, "gain_per_oom", "rl.gain_per_oom", d.gain_per_oom),
-            reference_log10_compute: self.num(t, "reference_log10_compute", "rl.reference_log10_compute", d.reference_log10_compute),
-            tokens_per_step: self.num(t, "tokens_per_step", "rl.tokens_per_step", d.tokens_per_step),
+            reference_log10_compute: self.num(
+                t,
+                "reference_log10_compute",
+                "rl.reference_log10_compute",
+                d.reference_log10_compute,
+            ),
+            tokens_per_step: self.num(
+                t,
+                "tokens_per_step",
+                "rl.tokens_per_step",
+                d.tokens_per_step,
+            ),
         };
         (steps, p)
     }
 
     fn erosion(&mut self, node: Option<&'d Node>) -> ErosionParams {
         let d = ErosionParams::default();
-        let t = self.table(node, "erosion", &["rate", "onset_steps", "size_exponent", "reference_params", "power"]);
+        let t = self.table(
+            node,
+            "erosion",
+            &[
+                "rate",
+                "onset_steps",
+                "size_exponent",
+                "reference_params",
+                "power",
+            ],
+        );
         ErosionParams {
             rate: self.num(t, "rate", "erosion.rate", d.rate),
             onset_steps: self.num(t, "onset_steps", "erosion.onset_steps", d.onset_steps),
             size_exponent: self.num(t, "size_exponent", "erosion.size_exponent", d.size_exponent),
-            reference_params: self.num(t, "reference_params", "erosion.reference_params", d.reference_params),
+            reference_params: self.num(
+                t,
+                "reference_params",
+                "erosion.reference_params",
+                d.reference_params,
+            ),
             power: self.num(t, "power", "erosion.power", d.power),
         }
     }
 
     fn inference(&mut self, node: Option<&'d Node>, start: f64) -> (Trajectory, InferenceParams) {
         let d = InferenceParams::default();
-        let keys = ["tokens", "base_gain", "rl_gain", "reference_tokens", "answer_tokens", "ceiling"];
+        let keys = [
+            "tokens",
+            "base_gain",
+            "rl_gain",
+            "reference_tokens",
+            "answer_tokens",
+            "ceiling",
+        ];
         let t = self.table(node, "inference", &keys);
-        let tokens = self.trajectory(t, "tokens", "inference.tokens", start).unwrap_or(Trajectory::Constant(0.0));
-        let ckeys = ["base", "rl_scale_steps", "rl_exponent", "max", "sharpness", "overthinking"];
-        let c = self.table(t.and_then(|t| t.get("ceiling")), "inference.ceiling", &ckeys);
+        let tokens = self
+            .trajectory(t, "tokens", "inference.tokens", start)
+            .unwrap_or(Trajectory::Constant(0.0));
+        let ckeys = [
+            "base",
+            "rl_scale_steps",
+            "rl_exponent",
+            "max",
+            "sharpness",
+            "overthinking",
+        ];
+        let c = self.table(
+            t.and_then(|t| t.get("ceiling")),
+            "inference.ceiling",
+            &ckeys,
+        );
         let dc = CeilingParams::default();
         let ceiling = CeilingParams {
             base: self.num(c, "base", "inference.ceiling.base", dc.base),
-            rl_scale_steps: self.num(c, "rl_scale_steps", "inference.ceiling.rl_scale_steps", dc.rl_scale_steps),
-            rl_exponent: self.num(c, "rl_exponent", "inference.ceiling.rl_exponent", dc.rl_exponent),
+            rl_scale_steps: self.num(
+                c,
+                "rl_scale_steps",
+                "inference.ceiling.rl_scale_steps",
+                dc.rl_scale_steps,
+            ),
+            rl_exponent: self.num(
+                c,
+                "rl_exponent",
+                "inference.ceiling.rl_exponent",
+                dc.rl_exponent,
+            ),
             max: self.num(c, "max", "inference.ceiling.max", dc.max),
             sharpness: self.num(c, "sharpness", "inference.ceiling.sharpness", dc.sharpness),
-            overthinking: self.num(c, "overthinking", "inference.ceiling.overthinking", dc.overthinking),
+            overthinking: self.num(
+                c,
+                "overthinking",
+                "inference.ceiling.overthinking",
+                dc.overthinking,
+            ),
         };
         let p = InferenceParams {
             base_gain: self.num(t, "base_gain", "inference.base_gain", d.base_gain),
             rl_gain: self.num(t, "rl_gain", "inference.rl_gain", d.rl_gain),
-            reference_tokens: self.num(t, "reference_tokens", "inference.reference_tokens", d.reference_tokens),
-            answer_tokens: self.num(t, "answer_tokens", "inference.answer_tokens", d.answer_tokens),
+            reference_tokens: self.num(
+                t,
+                "reference_tokens",
+                "inference.reference_tokens",
+                d.reference_tokens,
+            ),
+            answer_tokens: self.num(
+                t,
+                "answer_tokens",
+                "inference.answer_tokens",
+                d.answer_tokens,
+            ),
             ceiling,
         };
         (tokens, p)
@@ -990,9 +1476,18 @@ impl<'d> Reader<'d> {
         allowed: &[&str],
         mut f: impl FnMut(&mut Self, &'d Node, &str) -> Option<T>,
     ) -> Vec<T> {
-        let Some(node) = root.get(key) else { return Vec::new() };
+        let Some(node) = root.get(key) else {
+            return Vec::new();
+        };
         let Kind::Array(items) = &node.kind else {
-            self.err(key, format!("expected an array of tables [[{key}]], found {}", node.describe()), None);
+            self.err(
+                key,
+                format!(
+                    "expected an array of tables [[{key}]], found {}",
+                    node.describe()
+                ),
+                None,
+            );
             return Vec::new();
         };
         let mut out = Vec::new();
@@ -1025,7 +1520,11 @@ impl<'d> Reader<'d> {
             Some(n) => self.plain(n, &p).filter(|x| {
                 let ok = x.is_finite();
                 if !ok {
-                    self.err(&p, format!("expected a finite number, found {}", show(*x)), None);
+                    self.err(
+                        &p,
+                        format!("expected a finite number, found {}", show(*x)),
+                        None,
+                    );
                 }
                 ok
             }),
@@ -1034,7 +1533,11 @@ impl<'d> Reader<'d> {
 
     fn domains(&mut self, node: Option<&'d Node>) -> Vec<Domain> {
         if node.is_none() {
-            self.err("domain", "at least one [[domain]] is required", Some("add [[domain]] with name, verifiability, slope, difficulty".into()));
+            self.err(
+                "domain",
+                "at least one [[domain]] is required",
+                Some("add [[domain]] with name, verifiability, slope, difficulty".into()),
+            );
             return Vec::new();
         };
         let root = &self.doc.root;
@@ -1042,19 +1545,35 @@ impl<'d> Reader<'d> {
         let keys = ["name", "verifiability", "slope", "difficulty", "floor"];
         let read = self.array(root, "domain", &keys, |r, t, p| {
             let name = r.required_string(t, "name", p)?;
-            let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            let valid = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
             if !valid {
-                r.err(&format!("{p}.name"), format!("{name:?} is not a valid domain name"), Some("use letters, digits, '_' and '-'".into()));
+                r.err(
+                    &format!("{p}.name"),
+                    format!("{name:?} is not a valid domain name"),
+                    Some("use letters, digits, '_' and '-'".into()),
+                );
                 return None;
             }
             let dp = format!("domain.{name}");
             for k in ["verifiability", "slope", "difficulty"] {
                 if t.get(k).is_none() {
-                    r.err(&format!("{dp}.{k}"), format!("missing `{k}`"), Some("every domain needs verifiability, slope and difficulty".into()));
+                    r.err(
+                        &format!("{dp}.{k}"),
+                        format!("missing `{k}`"),
+                        Some("every domain needs verifiability, slope and difficulty".into()),
+                    );
                 }
             }
             Some(Domain {
-                verifiability: r.num(Some(t), "verifiability", &format!("{dp}.verifiability"), f64::NAN),
+                verifiability: r.num(
+                    Some(t),
+                    "verifiability",
+                    &format!("{dp}.verifiability"),
+                    f64::NAN,
+                ),
                 slope: r.num(Some(t), "slope", &format!("{dp}.slope"), f64::NAN),
                 difficulty: r.num(Some(t), "difficulty", &format!("{dp}.difficulty"), f64::NAN),
                 floor: r.num(Some(t), "floor", &format!("{dp}.floor"), 0.0),
@@ -1063,7 +1582,11 @@ impl<'d> Reader<'d> {
         });
         for (i, d) in read.into_iter().enumerate() {
             if domains.iter().any(|e| e.name == d.name) {
-                self.err(&format!("domain[{i}].name"), format!("domain {:?} is defined twice", d.name), Some("domain names must be unique".into()));
+                self.err(
+                    &format!("domain[{i}].name"),
+                    format!("domain {:?} is defined twice", d.name),
+                    Some("domain names must be unique".into()),
+                );
             } else {
                 domains.push(d);
             }
@@ -1075,16 +1598,30 @@ impl<'d> Reader<'d> {
         let domain = self.required_string(t, "domain", p)?;
         let score = self.required_plain(t, "score", p)?;
         if !(0.0..=1.0).contains(&score) {
-            self.err(&format!("{p}.score"), format!("expected a score in [0, 1], found {}", show(score)), None);
+            self.err(
+                &format!("{p}.score"),
+                format!("expected a score in [0, 1], found {}", show(score)),
+                None,
+            );
         }
         let opt = |r: &mut Self, k: &str| {
-            t.get(k).and_then(|n| r.plain(n, &format!("{p}.{k}"))).filter(|x| {
-                let ok = x.is_finite() && (k == "year" || *x >= 0.0);
-                if !ok {
-                    r.err(&format!("{p}.{k}"), format!("expected a finite number{}, found {}", if k == "year" { "" } else { " >= 0" }, show(*x)), None);
-                }
-                ok
-            })
+            t.get(k)
+                .and_then(|n| r.plain(n, &format!("{p}.{k}")))
+                .filter(|x| {
+                    let ok = x.is_finite() && (k == "year" || *x >= 0.0);
+                    if !ok {
+                        r.err(
+                            &format!("{p}.{k}"),
+                            format!(
+                                "expected a finite number{}, found {}",
+                                if k == "year" { "" } else { " >= 0" },
+                                show(*x)
+                            ),
+                            None,
+                        );
+                    }
+                    ok
+                })
         };
         let o = Observation {
             domain,
@@ -1097,7 +1634,11 @@ impl<'d> Reader<'d> {
             label: self.string(Some(t), "label", &format!("{p}.label")),
         };
         if o.year.is_none() && o.params.is_none() {
-            self.err(p, "an observation needs a `year`, or the levers (`params`, `tokens`, ...)", None);
+            self.err(
+                p,
+                "an observation needs a `year`, or the levers (`params`, `tokens`, ...)",
+                None,
+            );
         }
         Some(o)
     }
@@ -1110,19 +1651,38 @@ impl<'d> Reader<'d> {
                 for (i, item) in items.iter().enumerate() {
                     match &item.kind {
                         Kind::Str(s) => vary.push(s.clone()),
-                        _ => self.err(&format!("sweep.vary[{i}]"), format!("expected a string \"PATH=SPEC\", found {}", item.describe()), None),
+                        _ => self.err(
+                            &format!("sweep.vary[{i}]"),
+                            format!("expected a string \"PATH=SPEC\", found {}", item.describe()),
+                            None,
+                        ),
                     }
                 }
             }
-            Some(_) => self.err("sweep.vary", "expected an array of strings \"PATH=SPEC\"", None),
-            None => self.err("sweep.vary", "missing `vary`", Some("e.g. vary = [\"rl.transfer=lin:0:1:11\"]".into())),
+            Some(_) => self.err(
+                "sweep.vary",
+                "expected an array of strings \"PATH=SPEC\"",
+                None,
+            ),
+            None => self.err(
+                "sweep.vary",
+                "missing `vary`",
+                Some("e.g. vary = [\"rl.transfer=lin:0:1:11\"]".into()),
+            ),
         }
         let at = t.get("at").and_then(|n| self.plain(n, "sweep.at"));
         Some(SweepTable { vary, at })
     }
 }
 
-const FAMILY_NAMES: &[&str] = &["fixed", "normal", "lognormal", "uniform", "loguniform", "triangular"];
+const FAMILY_NAMES: &[&str] = &[
+    "fixed",
+    "normal",
+    "lognormal",
+    "uniform",
+    "loguniform",
+    "triangular",
+];
 const FAMILIES: &str = "families: fixed {value}, normal {mean, sd} or {p5, p95}, lognormal {median, sigma} or {p5, p95}, \
 uniform {low, high}, loguniform {low, high}, triangular {low, mode, high}";
 
@@ -1154,25 +1714,54 @@ mod tests {
         assert_eq!(s.domains[0].floor, 0.0);
         assert_eq!(
             s.usd_per_eflop,
-            Trajectory::Exponential { start: 1.0, growth: 0.76, from: 2024.0, until: f64::INFINITY }
+            Trajectory::Exponential {
+                start: 1.0,
+                growth: 0.76,
+                from: 2024.0,
+                until: f64::INFINITY
+            }
         );
     }
 
     #[test]
     fn alternative_forms_and_named_laws() {
-        let s = read(&BASE.replace("params = 1e12\ntokens = 2e13", "compute = 1e25\nlaw = \"chinchilla\"")).unwrap();
-        assert_eq!(s.pretraining.size, ModelSize::Compute { compute: Trajectory::Constant(1e25), tokens_per_param: 20.0 });
+        let s = read(&BASE.replace(
+            "params = 1e12\ntokens = 2e13",
+            "compute = 1e25\nlaw = \"chinchilla\"",
+        ))
+        .unwrap();
+        assert_eq!(
+            s.pretraining.size,
+            ModelSize::Compute {
+                compute: Trajectory::Constant(1e25),
+                tokens_per_param: 20.0
+            }
+        );
         assert_eq!(s.pretraining.law, Law::CHINCHILLA);
-        let s = read(&format!("{BASE}[rl]\ncompute_fraction = {{ points = [[2024, 0.01], [2030, 0.5]] }}\n")).unwrap();
-        assert_eq!(s.rl_steps, RlSteps::ComputeFraction(Trajectory::Points(vec![(2024.0, 0.01), (2030.0, 0.5)])));
-        let s = read(&BASE.replace("tokens = 2e13", "tokens = 2e13\nlaw = { E = 1, A = 2, B = 3, alpha = 0.3, beta = 0.4 }")).unwrap();
+        let s = read(&format!(
+            "{BASE}[rl]\ncompute_fraction = {{ points = [[2024, 0.01], [2030, 0.5]] }}\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            s.rl_steps,
+            RlSteps::ComputeFraction(Trajectory::Points(vec![(2024.0, 0.01), (2030.0, 0.5)]))
+        );
+        let s = read(&BASE.replace(
+            "tokens = 2e13",
+            "tokens = 2e13\nlaw = { E = 1, A = 2, B = 3, alpha = 0.3, beta = 0.4 }",
+        ))
+        .unwrap();
         assert_eq!(s.pretraining.law_name, "custom");
         assert_eq!(s.pretraining.law.beta, 0.4);
     }
 
     #[test]
     fn distributions_use_medians_and_are_recorded_by_path() {
-        let s = read(&BASE.replace("slope = 1", "slope = { dist = \"lognormal\", p5 = 0.5, p95 = 2.0 }")).unwrap();
+        let s = read(&BASE.replace(
+            "slope = 1",
+            "slope = { dist = \"lognormal\", p5 = 0.5, p95 = 2.0 }",
+        ))
+        .unwrap();
         assert!((s.domains[0].slope - 1.0).abs() < 1e-15);
         assert_eq!(s.uncertain[0].path, "domain.math.slope");
         let s = read(&format!("{BASE}[rl]\nsteps = {{ start = {{ dist = \"loguniform\", low = 1e2, high = 1e4 }}, growth = 2 }}\n")).unwrap();
@@ -1193,7 +1782,9 @@ mod tests {
     fn errors_are_located_by_key_path() {
         let e = first_error(&BASE.replace("slope = 1", "slope = 0"));
         assert_eq!((e.line, e.path.as_str()), (7, "domain.math.slope"));
-        let e = first_error(&format!("{BASE}[rl]\nsteps = {{ points = [[2024, 1e3], [2024, 1e4]] }}\n"));
+        let e = first_error(&format!(
+            "{BASE}[rl]\nsteps = {{ points = [[2024, 1e3], [2024, 1e4]] }}\n"
+        ));
         assert_eq!(e.path, "rl.steps.points[1][0]");
         assert_eq!(e.line, 10);
         let e = first_error(&format!("{BASE}[inference.ceiling]\nsharpnes = 3\n"));
@@ -1203,7 +1794,9 @@ mod tests {
         assert_eq!(e.message, "missing tokens");
         let e = first_error(&BASE.replace("params = 1e12", "params = nan"));
         assert_eq!(e.path, "pretraining.params");
-        let e = first_error(&format!("{BASE}[time]\nstart = 2024\nend = 3000\nstep = 0.001\n"));
+        let e = first_error(&format!(
+            "{BASE}[time]\nstart = 2024\nend = 3000\nstep = 0.001\n"
+        ));
         assert!(e.message.contains("limit is 100000"), "{}", e.message);
         let e = first_error(&format!("[scenario]\nname = \"comparison\"\n{BASE}"));
         assert!(e.message.contains("reserved"));
@@ -1232,7 +1825,15 @@ mod tests {
         unique.sort();
         unique.dedup();
         assert_eq!(unique.len(), paths.len());
-        for p in ["time.step", "pretraining.params", "rl.steps", "erosion.power", "inference.ceiling.overthinking", "cost.usd_per_eflop.growth", "domain.math.floor"] {
+        for p in [
+            "time.step",
+            "pretraining.params",
+            "rl.steps",
+            "erosion.power",
+            "inference.ceiling.overthinking",
+            "cost.usd_per_eflop.growth",
+            "domain.math.floor",
+        ] {
             assert!(paths.iter().any(|x| x == p), "{p}");
         }
     }

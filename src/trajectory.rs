@@ -13,7 +13,11 @@ pub const MAX_TIME_POINTS: usize = 100_000;
 
 impl Default for TimeGrid {
     fn default() -> Self {
-        TimeGrid { start: 2024.0, end: 2035.0, step: 0.25 }
+        TimeGrid {
+            start: 2024.0,
+            end: 2035.0,
+            step: 0.25,
+        }
     }
 }
 
@@ -58,7 +62,12 @@ pub enum Trajectory {
     /// A constant.
     Constant(f64),
     /// `start * growth^(clamp(t, from, until) - from)`.
-    Exponential { start: f64, growth: f64, from: f64, until: f64 },
+    Exponential {
+        start: f64,
+        growth: f64,
+        from: f64,
+        until: f64,
+    },
     /// Linear interpolation of `log10(value)` between `(year, value)` points; constant outside.
     Points(Vec<(f64, f64)>),
 }
@@ -68,7 +77,12 @@ impl Trajectory {
     pub fn at(&self, t: f64) -> f64 {
         match self {
             Trajectory::Constant(v) => *v,
-            Trajectory::Exponential { start, growth, from, until } => {
+            Trajectory::Exponential {
+                start,
+                growth,
+                from,
+                until,
+            } => {
                 let years = t.clamp(*from, until.max(*from)) - from;
                 if years == 0.0 {
                     *start
@@ -115,11 +129,19 @@ mod tests {
         // (2035 - 2024) / 0.25 = 44 -> 45 points
         assert_eq!(g.len(), 45);
         assert_eq!(g.year(44), 2035.0);
-        let g = TimeGrid { start: 2024.0, end: 2025.0, step: 0.3 };
+        let g = TimeGrid {
+            start: 2024.0,
+            end: 2025.0,
+            step: 0.3,
+        };
         // floor(3.333..) = 3 -> 2024, 2024.3, 2024.6, 2024.9 (end not reached, not trimmed)
         assert_eq!(g.len(), 4);
         assert_eq!(g.year(3), 2024.0 + 3.0 * 0.3);
-        let g = TimeGrid { start: 0.0, end: 0.3, step: 0.1 };
+        let g = TimeGrid {
+            start: 0.0,
+            end: 0.3,
+            step: 0.1,
+        };
         // 0.3 / 0.1 = 2.9999999999999996: the 1e-9 keeps the last point
         assert_eq!(g.len(), 4);
     }
@@ -136,7 +158,12 @@ mod tests {
 
     #[test]
     fn exponential_with_wall() {
-        let t = Trajectory::Exponential { start: 1e4, growth: 10.0, from: 2024.0, until: 2030.0 };
+        let t = Trajectory::Exponential {
+            start: 1e4,
+            growth: 10.0,
+            from: 2024.0,
+            until: 2030.0,
+        };
         assert_eq!(t.at(2024.0), 1e4);
         assert_eq!(t.at(2020.0), 1e4);
         // 1e4 * 10^2.5

@@ -52,7 +52,12 @@ fn run_writes_every_output_with_the_contract_columns() {
     let file = write(dir.path(), "mini.toml", MINIMAL);
     let out = dir.path().join("out");
     scalecast()
-        .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .success()
         .stdout(predicate::str::contains("math").and(predicate::str::contains("writing")));
@@ -81,13 +86,23 @@ fn run_writes_every_output_with_the_contract_columns() {
     let row: Vec<&str> = levers.lines().nth(1).unwrap().split(',').collect();
     let u: f64 = row[5].parse().unwrap();
     assert!((u - 26.12).abs() < 0.01, "u = {u}");
-    let summary: serde_json::Value = serde_json::from_str(&fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["scenario"], "mini");
     assert_eq!(summary["parameters"]["rl.transfer"], 0.05);
     assert_eq!(summary["parameters"]["inference.ceiling.max"], "inf");
     assert_eq!(summary["uncertain"][0]["path"], "rl.transfer");
-    assert_eq!(summary["provenance"]["scenario_sha256"].as_str().unwrap().len(), 64);
-    assert!(summary["provenance"]["command"].as_str().unwrap().starts_with("scalecast run "));
+    assert_eq!(
+        summary["provenance"]["scenario_sha256"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    assert!(summary["provenance"]["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("scalecast run "));
     for chart in ["capability", "levers", "terms"] {
         let png = fs::read(folder.join(format!("{chart}.png"))).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
@@ -99,22 +114,35 @@ fn run_writes_every_output_with_the_contract_columns() {
 #[test]
 fn rerun_is_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "mini.toml", MINIMAL);
+    write(dir.path(), "mini.toml", MINIMAL);
     let read_all = |out: &Path| {
-        let mut files: Vec<_> = fs::read_dir(out.join("mini")).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut files: Vec<_> = fs::read_dir(out.join("mini"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         files.sort();
-        files.iter().map(|f| (f.file_name().unwrap().to_owned(), fs::read(f).unwrap())).collect::<Vec<_>>()
+        files
+            .iter()
+            .map(|f| (f.file_name().unwrap().to_owned(), fs::read(f).unwrap()))
+            .collect::<Vec<_>>()
     };
     let out = dir.path().join("out");
     let run = || {
-        scalecast().current_dir(dir.path()).args(["run", "mini.toml", "--out", "out"]).assert().success();
+        scalecast()
+            .current_dir(dir.path())
+            .args(["run", "mini.toml", "--out", "out"])
+            .assert()
+            .success();
         read_all(&out)
     };
     let a = run();
     let b = run();
     assert_eq!(a.len(), 9);
     assert!(a == b, "outputs differ between runs");
-    let leftovers: Vec<_> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers, vec![std::ffi::OsString::from("mini")]);
 }
 
@@ -125,10 +153,19 @@ fn bad_input_exits_2_names_place_and_writes_nothing() {
     let file = write(dir.path(), "bad.toml", &bad);
     let out = dir.path().join("out");
     scalecast()
-        .args(["run", file.to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad.toml:18:1").and(predicate::str::contains("`erosion.rat`")).and(predicate::str::contains("did you mean `rate`")));
+        .stderr(
+            predicate::str::contains("bad.toml:16:1")
+                .and(predicate::str::contains("`erosion.rat`"))
+                .and(predicate::str::contains("did you mean `rate`")),
+        );
     assert!(!out.exists(), "nothing may be written on bad input");
 }
 
@@ -136,13 +173,28 @@ fn bad_input_exits_2_names_place_and_writes_nothing() {
 fn one_bad_file_among_good_ones_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.toml", MINIMAL);
-    write(dir.path(), "b.toml", &MINIMAL.replace("\"mini\"", "\"other\"").replace("slope = 1.0", "slope = -1.0"));
+    write(
+        dir.path(),
+        "b.toml",
+        &MINIMAL
+            .replace("\"mini\"", "\"other\"")
+            .replace("slope = 1.0", "slope = -1.0"),
+    );
     let out = dir.path().join("out");
     scalecast()
-        .args(["run", dir.path().to_str().unwrap(), "--out", out.to_str().unwrap()])
+        .args([
+            "run",
+            dir.path().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`domain.math.slope`").and(predicate::str::contains("expected a finite number > 0, found -1")));
+        .stderr(
+            predicate::str::contains("`domain.math.slope`").and(predicate::str::contains(
+                "expected a finite number > 0, found -1",
+            )),
+        );
     assert!(!out.exists());
 }
 
@@ -150,18 +202,61 @@ fn one_bad_file_among_good_ones_writes_nothing() {
 fn check_reports_ok_and_errors() {
     let dir = tempfile::tempdir().unwrap();
     let good = write(dir.path(), "good.toml", MINIMAL);
-    scalecast().args(["check", good.to_str().unwrap()]).assert().success().stdout(predicate::str::contains("OK"));
+    scalecast()
+        .args(["check", good.to_str().unwrap()])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OK"));
     let cases = [
         ("syntax.toml", "[time\nstart = 1", "invalid TOML"),
-        ("range.toml", &MINIMAL.replace("verifiability = 0.95", "verifiability = 1.5"), "`domain.math.verifiability`"),
-        ("dist.toml", &MINIMAL.replace("low = 0.0, high = 0.1", "low = 0.2, high = 0.1"), "high must be above low"),
-        ("support.toml", &MINIMAL.replace("transfer = { dist = \"uniform\", low = 0.0, high = 0.1 }", "transfer = { dist = \"normal\", mean = 0.0, sd = 0.1 }"), "needs a number in [-1, 1]"),
-        ("forms.toml", &MINIMAL.replace("params = 1.8e12", "params = 1.8e12\ncompute = 1e25"), "not both"),
-        ("until.toml", &MINIMAL.replace("until = 2025.0", "until = 2020.0"), "`rl.steps.until`"),
-        ("inf.toml", &MINIMAL.replace("slope = 1.0", "slope = inf"), "found inf"),
-        ("overflow.toml", &MINIMAL.replace("growth = 3.0", "growth = 1e300"), "`inference.tokens`"),
-        ("dup.toml", &MINIMAL.replace("name = \"writing\"", "name = \"math\""), "defined twice"),
-        ("nodomain.toml", &MINIMAL[..MINIMAL.find("[[domain]]").unwrap()], "at least one [[domain]]"),
+        (
+            "range.toml",
+            &MINIMAL.replace("verifiability = 0.95", "verifiability = 1.5"),
+            "`domain.math.verifiability`",
+        ),
+        (
+            "dist.toml",
+            &MINIMAL.replace("low = 0.0, high = 0.1", "low = 0.2, high = 0.1"),
+            "high must be above low",
+        ),
+        (
+            "support.toml",
+            &MINIMAL.replace(
+                "transfer = { dist = \"uniform\", low = 0.0, high = 0.1 }",
+                "transfer = { dist = \"normal\", mean = 0.0, sd = 0.1 }",
+            ),
+            "needs a number in [-1, 1]",
+        ),
+        (
+            "forms.toml",
+            &MINIMAL.replace("params = 1.8e12", "params = 1.8e12\ncompute = 1e25"),
+            "not both",
+        ),
+        (
+            "until.toml",
+            &MINIMAL.replace("until = 2025.0", "until = 2020.0"),
+            "`rl.steps.until`",
+        ),
+        (
+            "inf.toml",
+            &MINIMAL.replace("slope = 1.0", "slope = inf"),
+            "found inf",
+        ),
+        (
+            "overflow.toml",
+            &MINIMAL.replace("growth = 3.0", "growth = 1e300"),
+            "`inference.tokens`",
+        ),
+        (
+            "dup.toml",
+            &MINIMAL.replace("name = \"writing\"", "name = \"math\""),
+            "defined twice",
+        ),
+        (
+            "nodomain.toml",
+            &MINIMAL[..MINIMAL.find("[[domain]]").unwrap()],
+            "at least one [[domain]]",
+        ),
     ];
     for (name, text, want) in cases {
         let f = write(dir.path(), name, text);
@@ -175,7 +270,15 @@ fn check_reports_ok_and_errors() {
 
 #[test]
 fn missing_file_and_directory_errors_exit_2() {
-    scalecast().args(["check", "no/such/file.toml"]).assert().code(2).stderr(predicate::str::contains("no such file"));
+    scalecast()
+        .args(["check", "no/such/file.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no such file"));
     let dir = tempfile::tempdir().unwrap();
-    scalecast().args(["run", dir.path().to_str().unwrap()]).assert().code(2).stderr(predicate::str::contains("no *.toml"));
+    scalecast()
+        .args(["run", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no *.toml"));
 }

@@ -76,7 +76,12 @@ pub fn capability_rows(f: &Forecast, out: &mut String) {
                 t.effective_thinking_tokens,
                 t.thinking_multiplier_per_oom,
             ];
-            line(out, [f.scenario.clone(), number(l.year), name.clone()].into_iter().chain(nums.map(number)));
+            line(
+                out,
+                [f.scenario.clone(), number(l.year), name.clone()]
+                    .into_iter()
+                    .chain(nums.map(number)),
+            );
         }
     }
 }
@@ -111,7 +116,10 @@ pub fn levers(forecasts: &[&Forecast]) -> String {
                 l.rl_usd,
                 l.usd_per_query,
             ];
-            line(&mut out, std::iter::once(f.scenario.clone()).chain(nums.map(number)));
+            line(
+                &mut out,
+                std::iter::once(f.scenario.clone()).chain(nums.map(number)),
+            );
         }
     }
     out
@@ -123,7 +131,20 @@ mod tests {
 
     #[test]
     fn numbers_round_trip_and_read_well() {
-        for x in [0.0, 1.0, 0.1, 2024.25, 1.8e12, 13e12, 1e16, 1e-300, 5e-324, f64::MAX, -3.5e-7, 0.1 + 0.2] {
+        for x in [
+            0.0,
+            1.0,
+            0.1,
+            2024.25,
+            1.8e12,
+            13e12,
+            1e16,
+            1e-300,
+            5e-324,
+            f64::MAX,
+            -3.5e-7,
+            0.1 + 0.2,
+        ] {
             let s = number(x);
             assert_eq!(s.parse::<f64>().unwrap(), x, "{s}");
         }

@@ -43,10 +43,18 @@ pub fn dist(d: &Dist) -> Value {
         Family::Fixed { value } => vec![("value", value)],
         Family::Normal { mean, sd } => vec![("mean", mean), ("sd", sd)],
         Family::LogNormal { median, sigma } => vec![("median", median), ("sigma", sigma)],
-        Family::Uniform { low, high } | Family::LogUniform { low, high } => vec![("low", low), ("high", high)],
-        Family::Triangular { low, mode, high } => vec![("low", low), ("mode", mode), ("high", high)],
+        Family::Uniform { low, high } | Family::LogUniform { low, high } => {
+            vec![("low", low), ("high", high)]
+        }
+        Family::Triangular { low, mode, high } => {
+            vec![("low", low), ("mode", mode), ("high", high)]
+        }
     };
-    for (k, v) in params.into_iter().chain(d.min.map(|v| ("min", v))).chain(d.max.map(|v| ("max", v))) {
+    for (k, v) in params
+        .into_iter()
+        .chain(d.min.map(|v| ("min", v)))
+        .chain(d.max.map(|v| ("max", v)))
+    {
         m.insert(k.into(), number(v));
     }
     Value::Object(m)
@@ -55,7 +63,11 @@ pub fn dist(d: &Dist) -> Value {
 /// The milestone's first grid year with capability >= threshold, if any.
 pub fn milestone_year(f: &Forecast, domain: &str, threshold: f64) -> Option<f64> {
     let d = f.domains.iter().position(|n| n == domain)?;
-    f.terms[d].iter().zip(&f.levers).find(|(t, _)| t.capability >= threshold).map(|(_, l)| l.year)
+    f.terms[d]
+        .iter()
+        .zip(&f.levers)
+        .find(|(t, _)| t.capability >= threshold)
+        .map(|(_, l)| l.year)
 }
 
 /// `summary.json` for one scenario, pretty-printed with a trailing newline.

@@ -9,11 +9,14 @@
 //! - [`model`]: the equations of MODEL.md, pure.
 //! - [`forecast`]: the model on the time grid.
 //! - [`report`]: CSV, JSON and charts, each returned as bytes; [`output`] writes them atomically.
+//! - [`sweep`]: parameter grids, their evaluation and shards; [`allocate`]: splitting a compute
+//!   budget between pretraining, RL and inference.
 //! - [`error`]: located input errors (exit code 2).
 
 // Input errors carry their file, place and snippet; they are rare and cold, so size is no concern.
 #![allow(clippy::result_large_err)]
 
+pub mod allocate;
 pub mod cli;
 pub mod distribution;
 pub mod document;
@@ -23,4 +26,5 @@ pub mod model;
 pub mod output;
 pub mod report;
 pub mod scenario;
+pub mod sweep;
 pub mod trajectory;

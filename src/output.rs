@@ -2,6 +2,7 @@
 //! so an interrupted or failed run leaves the previous complete folder or none.
 
 use std::fs;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -19,34 +20,11 @@ impl Folder {
 
     /// Write the folder as `dir/name`, replacing any previous one only once all files are written.
     pub fn write(&self, dir: &Path, name: &str) -> Result<PathBuf> {
-        fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-        let target = dir.join(name);
-        let pid = std::process::id();
-        let tmp = dir.join(format!(".{name}.tmp-{pid}"));
-        let old = dir.join(format!(".{name}.old-{pid}"));
-        let _ = fs::remove_dir_all(&tmp);
-        let result = self.write_into(&tmp).and_then(|()| {
-            if target.exists() {
-                fs::rename(&target, &old)
-                    .with_context(|| format!("cannot move aside {}", target.display()))?;
-            }
-            fs::rename(&tmp, &target)
-                .with_context(|| format!("cannot move {} into place", target.display()))?;
-            let _ = fs::remove_dir_all(&old);
-            Ok(())
-        });
-        if result.is_err() {
-            let _ = fs::remove_dir_all(&tmp);
-            if old.exists() && !target.exists() {
-                let _ = fs::rename(&old, &target);
-            }
-        }
-        result.map(|()| target)
+        write_folder(dir, name, |tmp| self.write_into(tmp))
     }
 
-    fn write_into(&self, tmp: &Path) -> Result<()> {
-        fs::create_dir_all(tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    /// Write the files into the existing folder `tmp`.
+    pub fn write_into(&self, tmp: &Path) -> Result<()> {
         for (rel, bytes) in &self.files {
             let path = tmp.join(rel);
             if let Some(parent) = path.parent() {
@@ -59,8 +37,50 @@ impl Folder {
     }
 }
 
+/// Build the folder `dir/name` by `fill`ing a temporary sibling folder (created empty), then
+/// rename it into place, replacing any previous one. Large outputs are streamed into the
+/// temporary folder by `fill`; on failure the temporary folder is removed and the previous one kept.
+pub fn write_folder(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let target = dir.join(name);
+    let pid = std::process::id();
+    let tmp = dir.join(format!(".{name}.tmp-{pid}"));
+    let old = dir.join(format!(".{name}.old-{pid}"));
+    let _ = fs::remove_dir_all(&tmp);
+    let result = fs::create_dir_all(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))
+        .and_then(|()| fill(&tmp))
+        .and_then(|()| {
+            if target.exists() {
+                fs::rename(&target, &old)
+                    .with_context(|| format!("cannot move aside {}", target.display()))?;
+            }
+            fs::rename(&tmp, &target)
+                .with_context(|| format!("cannot move {} into place", target.display()))?;
+            let _ = fs::remove_dir_all(&old);
+            Ok(())
+        });
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&tmp);
+        if old.exists() && !target.exists() {
+            let _ = fs::rename(&old, &target);
+        }
+    }
+    result.map(|()| target)
+}
+
 /// Write one file atomically: to a temporary sibling, then renamed over `path`.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file_with(path, |w| Ok(w.write_all(bytes)?))
+}
+
+/// Like [`write_file`], with the content streamed by `fill` (buffered).
+pub fn write_file_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -72,8 +92,14 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = fs::write(&tmp, bytes)
+    let result = fs::File::create(&tmp)
         .with_context(|| format!("cannot write {}", tmp.display()))
+        .and_then(|file| {
+            let mut w = BufWriter::new(file);
+            fill(&mut w)?;
+            w.flush()
+                .with_context(|| format!("cannot write {}", tmp.display()))
+        })
         .and_then(|()| {
             fs::rename(&tmp, path)
                 .with_context(|| format!("cannot move {} into place", path.display()))

@@ -60,28 +60,37 @@ fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
     out.push('\n');
 }
 
+/// One row of `capabilities.csv` (year `k`, domain `d`), without the line end.
+pub fn capability_row(f: &Forecast, k: usize, d: usize) -> String {
+    let t = &f.terms[d][k];
+    let nums = [
+        t.capability,
+        t.logit,
+        t.pretrain,
+        t.rl,
+        t.erosion,
+        t.inference,
+        t.thought_ceiling,
+        t.effective_thinking_tokens,
+        t.thinking_multiplier_per_oom,
+    ];
+    [
+        f.scenario.clone(),
+        number(f.levers[k].year),
+        f.domains[d].clone(),
+    ]
+    .into_iter()
+    .chain(nums.map(number))
+    .collect::<Vec<_>>()
+    .join(",")
+}
+
 /// The rows of `capabilities.csv` for one forecast, without the header.
 pub fn capability_rows(f: &Forecast, out: &mut String) {
-    for (k, l) in f.levers.iter().enumerate() {
-        for (d, name) in f.domains.iter().enumerate() {
-            let t = &f.terms[d][k];
-            let nums = [
-                t.capability,
-                t.logit,
-                t.pretrain,
-                t.rl,
-                t.erosion,
-                t.inference,
-                t.thought_ceiling,
-                t.effective_thinking_tokens,
-                t.thinking_multiplier_per_oom,
-            ];
-            line(
-                out,
-                [f.scenario.clone(), number(l.year), name.clone()]
-                    .into_iter()
-                    .chain(nums.map(number)),
-            );
+    for k in 0..f.levers.len() {
+        for d in 0..f.domains.len() {
+            out.push_str(&capability_row(f, k, d));
+            out.push('\n');
         }
     }
 }

@@ -1,17 +1,22 @@
 //! The command line: clap types and one small function per subcommand. The only module that
 //! knows about clap.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use sha2::{Digest, Sha256};
 
+use crate::allocate::{Allocation, Problem};
 use crate::error::{usage, InputError, InputErrors};
 use crate::forecast::{forecast, Forecast};
-use crate::output::Folder;
+use crate::output::{write_file_with, write_folder, Folder};
 use crate::report::{self, json::Provenance};
 use crate::scenario::Scenario;
+use crate::sweep::{Merger, Origin, Shard, Surface, Sweep, MAX_ROWS};
 
 /// Forecast AI capability per domain from model size, RL steps and thinking tokens.
 #[derive(Parser, Debug)]
@@ -37,6 +42,58 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Sweep numeric keys over grids; write capability at every grid point and its charts.
+    Sweep {
+        /// The scenario file
+        file: PathBuf,
+        /// A key path and its values, PATH=SPEC with SPEC lin:A:B:N, log:A:B:N or list:a,b,c;
+        /// repeat for a grid (the first outermost). Default: the file's [sweep] table
+        #[arg(long, value_name = "PATH=SPEC")]
+        vary: Vec<String>,
+        /// Write only this grid year (default: every year; charts show the last)
+        #[arg(long, value_name = "YEAR")]
+        at: Option<f64>,
+        /// Output folder; the sweep goes to OUT/<scenario name>/sweep/
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+        /// Evaluate only shard K of N (grid points with index % N == K - 1), written to
+        /// OUT/<scenario name>/sweep-shards/; join the shards with `scalecast merge`
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Allow more than 20,000,000 output rows
+        #[arg(long)]
+        force: bool,
+    },
+    /// Join the shard files of a sweep into the output an unsharded sweep writes.
+    Merge {
+        /// Shard files (sweep.shard-K-of-N.csv) or the folder holding them
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output folder; the sweep goes to OUT/<scenario name>/sweep/
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
+    /// Split one compute budget between pretraining, RL and inference to maximise a domain's
+    /// capability in a year.
+    Allocate {
+        /// The scenario file
+        file: PathBuf,
+        /// The budget, FLOP
+        #[arg(long, value_name = "FLOP")]
+        budget: f64,
+        /// A grid year; everything but the three levers is the scenario's in that year
+        #[arg(long)]
+        year: f64,
+        /// The domain whose capability is maximised
+        #[arg(long)]
+        domain: String,
+        /// Queries served by the inference share
+        #[arg(long, default_value_t = 1e9)]
+        queries: f64,
+        /// Output folder; results go to OUT/<scenario name>/allocate/<domain>-<year>/
+        #[arg(long, default_value = "output")]
+        out: PathBuf,
+    },
 }
 
 /// Run the parsed command line.
@@ -44,6 +101,23 @@ pub fn main(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run { paths, out } => run(&paths, &out),
         Command::Check { paths } => check(&paths),
+        Command::Sweep {
+            file,
+            vary,
+            at,
+            out,
+            shard,
+            force,
+        } => sweep(&file, vary, at, &out, shard.as_deref(), force),
+        Command::Merge { paths, out } => merge(&paths, &out),
+        Command::Allocate {
+            file,
+            budget,
+            year,
+            domain,
+            queries,
+            out,
+        } => allocate(&file, budget, year, &domain, queries, &out),
     }
 }
 
@@ -275,4 +349,244 @@ fn check(paths: &[PathBuf]) -> Result<()> {
     } else {
         Err(InputErrors(errors).into())
     }
+}
+
+/// A progress bar over `len` grid points on a terminal's stderr; hidden otherwise.
+fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} grid points, {elapsed} (eta {eta})")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// The sweep's charts, if it has any.
+fn sweep_charts(surface: Option<&Surface>) -> Result<Folder> {
+    let mut folder = Folder::default();
+    if let Some(chart) = surface
+        .map(report::sweep_charts::sweep_chart)
+        .transpose()?
+        .flatten()
+    {
+        folder.add("sweep.png", chart.png);
+        folder.add("sweep.svg", chart.svg);
+    }
+    Ok(folder)
+}
+
+fn sweep(
+    file: &Path,
+    vary: Vec<String>,
+    at: Option<f64>,
+    out: &Path,
+    shard: Option<&str>,
+    force: bool,
+) -> Result<()> {
+    let s = Scenario::from_file(file)?;
+    let table = s.sweep.clone().unwrap_or_default();
+    let (vary, origin) = if vary.is_empty() {
+        (table.vary, Origin::Table)
+    } else {
+        (vary, Origin::Flags)
+    };
+    let at = match at {
+        Some(y) => Some((y, Origin::Flags)),
+        None => table.at.map(|y| (y, Origin::Table)),
+    };
+    let shard = shard
+        .map(|t| {
+            Shard::parse(t).map_err(|m| {
+                usage(
+                    &shown(file),
+                    "--shard",
+                    m,
+                    Some("with a Slurm job array: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT"),
+                )
+            })
+        })
+        .transpose()?;
+    let sw = Sweep::new(&s, &vary, origin, at)?;
+    let points = sw.points_of(shard);
+    let rows = u128::from(points) * u128::from(sw.rows_per_point());
+    if rows > MAX_ROWS && !force {
+        return Err(usage(
+            &shown(file),
+            "--vary",
+            format!(
+                "the sweep would write {rows} rows ({points} grid points x {} years x {} domains), more than {MAX_ROWS}",
+                sw.years_per_point(),
+                sw.base.domains.len()
+            ),
+            Some("pass --force to write them anyway, use --at YEAR to keep one year, use fewer points, or split the grid with --shard K/N"),
+        )
+        .into());
+    }
+    sw.check_values()?;
+    let started = Instant::now();
+    let bar = progress_bar(points);
+    let tick = |n: u64| bar.set_position(n);
+    let dir = out.join(&sw.base.name);
+    let written = match shard {
+        Some(sh) => {
+            let path = dir.join("sweep-shards").join(sh.file_name());
+            write_file_with(&path, |w| {
+                w.write_all(sw.shard_line(sh).as_bytes())?;
+                w.write_all(sw.header().as_bytes())?;
+                sw.stream(Some(sh), w, None, &tick)
+            })?;
+            path
+        }
+        None => {
+            let mut surface = sw.surface();
+            write_folder(&dir, "sweep", |tmp| {
+                write_file_with(&tmp.join("sweep.csv"), |w| {
+                    w.write_all(sw.header().as_bytes())?;
+                    sw.stream(None, w, surface.as_mut(), &tick)
+                })?;
+                sweep_charts(surface.as_ref())?.write_into(tmp)
+            })?
+        }
+    };
+    bar.finish_and_clear();
+    println!(
+        "swept {points} grid points ({rows} rows) of {} in {:.2} s",
+        sw.base.name,
+        started.elapsed().as_secs_f64()
+    );
+    println!("wrote {}", shown(&written));
+    Ok(())
+}
+
+fn merge(paths: &[PathBuf], out: &Path) -> Result<()> {
+    let mut m = Merger::open(paths)?;
+    let dir = out.join(&m.scenario);
+    let written = write_folder(&dir, "sweep", |tmp| {
+        write_file_with(&tmp.join("sweep.csv"), |w| m.stream(w))?;
+        sweep_charts(m.surface.as_ref())?.write_into(tmp)
+    })?;
+    println!("merged {} shard file(s)", m.shard_count());
+    println!("wrote {}", shown(&written));
+    Ok(())
+}
+
+fn allocate(
+    file: &Path,
+    budget: f64,
+    year: f64,
+    domain: &str,
+    queries: f64,
+    out: &Path,
+) -> Result<()> {
+    let s = Scenario::from_file(file)?;
+    forecast(&s)?;
+    let problem = Problem::new(&s, budget, year, domain, queries)?;
+    let grid = problem.grid();
+    let best = problem.best(&grid);
+    let all = problem.all_pretraining();
+    let year_text = report::csv::number(problem.year);
+    println!(
+        "{}: {domain} in {year_text}, budget {} FLOP, {} queries",
+        s.name,
+        report::csv::number(budget),
+        report::csv::number(queries)
+    );
+    print!(
+        "{}",
+        allocation_table(&[("best", &best), ("all pretraining", &all)])
+    );
+    let gain = best.terms.capability - all.terms.capability;
+    println!("the best split gains {gain:+.4} capability over all pretraining");
+
+    let mut csv = String::from("split,pretraining_share,rl_share,inference_share,params,tokens,rl_steps,thinking_tokens,capability,logit\n");
+    let rows = [("best", &best), ("all_pretraining", &all)]
+        .into_iter()
+        .chain(grid.iter().map(|g| ("grid", g)));
+    for (name, a) in rows {
+        let nums = [
+            a.pretraining,
+            a.rl,
+            a.inference,
+            a.params,
+            a.tokens,
+            a.rl_steps,
+            a.thinking_tokens,
+            a.terms.capability,
+            a.terms.logit,
+        ];
+        csv.push_str(name);
+        for x in nums {
+            csv.push(',');
+            csv.push_str(&report::csv::number(x));
+        }
+        csv.push('\n');
+    }
+    let title = format!(
+        "{}: {domain} capability in {year_text}, budget {} FLOP",
+        s.name,
+        report::csv::number(budget)
+    );
+    let chart = report::sweep_charts::simplex_chart(&title, &grid, &best, &all)?;
+    let mut folder = Folder::default();
+    folder.add("allocate.csv", csv);
+    folder.add("simplex.png", chart.png);
+    folder.add("simplex.svg", chart.svg);
+    let written = folder.write(
+        &out.join(&s.name).join("allocate"),
+        &format!("{domain}-{year_text}"),
+    )?;
+    println!("wrote {}", shown(&written));
+    Ok(())
+}
+
+/// The allocation table printed by `allocate`.
+fn allocation_table(rows: &[(&str, &Allocation)]) -> String {
+    let mut cells = vec![[
+        "split".to_string(),
+        "pretraining".into(),
+        "RL".into(),
+        "inference".into(),
+        "params N".into(),
+        "tokens D".into(),
+        "RL steps S".into(),
+        "thinking T".into(),
+        "capability".into(),
+    ]];
+    for (name, a) in rows {
+        cells.push([
+            name.to_string(),
+            format!("{:.2}%", 100.0 * a.pretraining),
+            format!("{:.2}%", 100.0 * a.rl),
+            format!("{:.2}%", 100.0 * a.inference),
+            format!("{:.3e}", a.params),
+            format!("{:.3e}", a.tokens),
+            format!("{:.3e}", a.rl_steps),
+            format!("{:.3e}", a.thinking_tokens),
+            format!("{:.4}", a.terms.capability),
+        ]);
+    }
+    let widths: Vec<usize> = (0..9)
+        .map(|c| cells.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &cells {
+        let line: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, v)| {
+                if c == 0 {
+                    format!("{v:<w$}", w = widths[c])
+                } else {
+                    format!("{v:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
 }

@@ -219,8 +219,8 @@ impl Sweep {
     pub fn new(
         scenario: &Scenario,
         vary: &[String],
-        at: Option<f64>,
         origin: Origin,
+        at: Option<(f64, Origin)>,
     ) -> Result<Sweep, InputErrors> {
         let mut base = scenario.clone();
         let here = |i: usize, text: &str, message: String| -> InputError {
@@ -316,7 +316,7 @@ impl Sweep {
         }
         let at = match at {
             None => None,
-            Some(year) => Some(base.time.index_of(year).ok_or_else(|| {
+            Some((year, at_origin)) => Some(base.time.index_of(year).ok_or_else(|| {
                 let message = format!(
                     "{} is not a year of the time grid ({} to {} every {})",
                     show(year),
@@ -324,7 +324,7 @@ impl Sweep {
                     show(base.time.year(base.time.len() - 1)),
                     show(base.time.step)
                 );
-                let e = match origin {
+                let e = match at_origin {
                     Origin::Table => base_error(scenario, "sweep.at", message),
                     Origin::Flags => {
                         InputError::new(&scenario.document.file, "", None, "--at", message)
@@ -758,6 +758,11 @@ impl Merger {
         })
     }
 
+    /// Number of shard files.
+    pub fn shard_count(&self) -> usize {
+        self.files.len()
+    }
+
     /// Write the joined rows (after the header) to `w` in grid order, filling the surface.
     pub fn stream(&mut self, w: &mut dyn Write) -> Result<()> {
         let mut readers = Vec::new();
@@ -895,8 +900,8 @@ mod tests {
         let w = Sweep::new(
             &s,
             &vary(&["rl.transfer=list:0,0.5", "domain.math.slope=list:1,2,3"]),
-            None,
             Origin::Flags,
+            None,
         )
         .unwrap();
         assert_eq!(w.points, 6);
@@ -911,8 +916,8 @@ mod tests {
         let e = Sweep::new(
             &scenario(),
             &vary(&["rl.tranfser=lin:0:1:3"]),
-            None,
             Origin::Flags,
+            None,
         )
         .unwrap_err();
         let hint = e.0[0].hint.clone().unwrap();
@@ -921,8 +926,8 @@ mod tests {
         let e = Sweep::new(
             &scenario(),
             &vary(&["time.end=lin:2030:2040:3"]),
-            None,
             Origin::Flags,
+            None,
         )
         .unwrap_err();
         assert!(e.0[0].message.contains("cannot be swept"));
@@ -933,8 +938,8 @@ mod tests {
         let w = Sweep::new(
             &scenario(),
             &vary(&["rl.transfer=lin:0:2:3"]),
-            None,
             Origin::Flags,
+            None,
         )
         .unwrap();
         assert!(w.base.uncertain.is_empty());
@@ -974,8 +979,8 @@ mod tests {
         let w = Sweep::new(
             &scenario(),
             &vary(&["rl.transfer=lin:0:1:10"]),
-            None,
             Origin::Flags,
+            None,
         )
         .unwrap();
         let total: u64 = (1..=3)

@@ -247,6 +247,11 @@ impl Sweep {
             .into());
         }
         let paths = scenario.key_paths();
+        let sweepable: Vec<&str> = paths
+            .iter()
+            .map(String::as_str)
+            .filter(|p| !p.starts_with("time."))
+            .collect();
         let mut errors = Vec::new();
         let mut axes: Vec<Axis> = Vec::new();
         for (i, text) in vary.iter().enumerate() {
@@ -259,11 +264,11 @@ impl Sweep {
             };
             let path = path.trim();
             if !paths.iter().any(|p| p == path) {
-                let near = nearest(path, paths.iter().map(String::as_str), 4);
+                let near = nearest(path, sweepable.iter().copied(), 4);
                 let hint = if near.is_empty() {
                     format!(
                         "numeric keys of this scenario include {}",
-                        list(&paths[..paths.len().min(6)])
+                        list(&sweepable[..sweepable.len().min(6)])
                     )
                 } else {
                     format!("did you mean {}?", list(&near))

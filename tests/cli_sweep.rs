@@ -116,9 +116,8 @@ fn sweep_rows_equal_run_on_the_edited_scenario() {
 #[test]
 fn sweep_at_keeps_one_year_and_reads_the_sweep_table() {
     let dir = tempfile::tempdir().unwrap();
-    let text = format!(
-        "{MINIMAL}[sweep]\nvary = [\"pretraining.params=log:1e11:1e13:3\"]\nat = 2025.5\n"
-    );
+    let text =
+        format!("{MINIMAL}[sweep]\nvary = [\"pretraining.params=log:1e11:1e13:3\"]\nat = 2025.5\n");
     let file = write(dir.path(), "mini.toml", &text);
     let out = dir.path().join("out");
     scalecast()
@@ -173,7 +172,12 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
     assert_eq!(fs::read_dir(&shards).unwrap().count(), 4);
     // missing a shard is an input error
     scalecast()
-        .args(["merge", s(&shards.join("sweep.shard-1-of-4.csv")), "--out", s(&parts)])
+        .args([
+            "merge",
+            s(&shards.join("sweep.shard-1-of-4.csv")),
+            "--out",
+            s(&parts),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("2/4, 3/4, 4/4 missing"));
@@ -198,7 +202,9 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
         .args(["--out", s(&out)])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`rl.tranfser` is not a numeric key"))
+        .stderr(predicate::str::contains(
+            "`rl.tranfser` is not a numeric key",
+        ))
         .stderr(predicate::str::contains("did you mean `rl.transfer`"));
     scalecast()
         .args(["sweep", s(&file), "--vary", "rl.transfer=lin:0:1"])

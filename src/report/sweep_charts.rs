@@ -535,7 +535,11 @@ impl HeatPlan {
                     let (tw, th) = (tw as i32, th as i32);
                     let area = chart.plotting_area().strip_coord_spec();
                     let (ox, oy) = area.get_base_pixel();
-                    let (px, py) = (px - ox, py - oy);
+                    let (aw, ah) = area.dim_in_pixel();
+                    let (px, py) = (
+                        (px - ox).clamp(tw / 2 + 4, (aw as i32 - tw / 2 - 4).max(tw / 2 + 4)),
+                        (py - oy).clamp(th / 2 + 3, (ah as i32 - th / 2 - 3).max(th / 2 + 3)),
+                    );
                     area.draw(&Rectangle::new(
                         [
                             (px - tw / 2 - 3, py - th / 2 - 2),

@@ -963,8 +963,8 @@ mod tests {
         let w = Sweep::new(
             &s,
             &vary(&["rl.transfer=lin:0:1:3"]),
-            Some(2025.0),
             Origin::Flags,
+            Some((2025.0, Origin::Flags)),
         )
         .unwrap();
         assert_eq!(w.at, Some(1));
@@ -972,8 +972,8 @@ mod tests {
         let e = Sweep::new(
             &s,
             &vary(&["rl.transfer=lin:0:1:3"]),
-            Some(2025.5),
             Origin::Flags,
+            Some((2025.5, Origin::Flags)),
         )
         .unwrap_err();
         assert!(e.0[0].message.contains("not a year of the time grid"));
@@ -1017,8 +1017,8 @@ mod tests {
         let w = Sweep::new(
             &scenario(),
             &vary(&["pretraining.params=log:1e10:1e13:1100"]),
-            Some(2025.0),
             Origin::Flags,
+            Some((2025.0, Origin::Flags)),
         )
         .unwrap();
         let mut all = Vec::new();

@@ -22,6 +22,9 @@ use crate::allocate::Allocation;
 use crate::report::csv::number;
 use crate::sweep::{Surface, SurfaceAxis};
 
+/// A piece of a contour line, between two points.
+pub type Segment = [(f64, f64); 2];
+
 /// Capability levels drawn as contours on heatmaps.
 pub const CONTOUR_LEVELS: [f64; 3] = [0.25, 0.5, 0.75];
 
@@ -326,7 +329,7 @@ fn edges(positions: &[f64]) -> Vec<f64> {
 
 /// Line segments where the grid `z[i][j]` (at `xs[i]`, `ys[j]`) crosses `level`, by marching
 /// squares; saddles are split by the value at the square's centre. NaN squares are skipped.
-pub fn contour(xs: &[f64], ys: &[f64], z: &[Vec<f64>], level: f64) -> Vec<[(f64, f64); 2]> {
+pub fn contour(xs: &[f64], ys: &[f64], z: &[Vec<f64>], level: f64) -> Vec<Segment> {
     let mut out = Vec::new();
     for i in 0..xs.len().saturating_sub(1) {
         for j in 0..ys.len().saturating_sub(1) {
@@ -378,7 +381,7 @@ struct HeatPanel {
     colour: RGBColor,
     /// (x0, y0, x1, y1, colour)
     cells: Vec<(f64, f64, f64, f64, RGBColor)>,
-    contours: Vec<(f64, Vec<[(f64, f64); 2]>)>,
+    contours: Vec<(f64, Vec<Segment>)>,
 }
 
 fn heatmap_chart(s: &Surface) -> Result<Chart> {
@@ -518,9 +521,8 @@ impl HeatPlan {
                     self.x.axis.hi - self.x.axis.lo,
                     self.y.axis.hi - self.y.axis.lo,
                 );
-                let mid_of =
-                    |s: &[(f64, f64); 2]| ((s[0].0 + s[1].0) / 2.0, (s[0].1 + s[1].1) / 2.0);
-                let distance = |s: &[(f64, f64); 2]| {
+                let mid_of = |s: &Segment| ((s[0].0 + s[1].0) / 2.0, (s[0].1 + s[1].1) / 2.0);
+                let distance = |s: &Segment| {
                     let m = mid_of(s);
                     ((m.0 - centre.0) / span.0).powi(2) + ((m.1 - centre.1) / span.1).powi(2)
                 };

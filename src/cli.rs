@@ -394,9 +394,11 @@ fn sweep(
     } else {
         (vary, Origin::Flags)
     };
-    let at = match at {
-        Some(y) => Some((y, Origin::Flags)),
-        None => table.at.map(|y| (y, Origin::Table)),
+    // flags replace the [sweep] table, `at` included
+    let at = match (at, origin) {
+        (Some(y), _) => Some((y, Origin::Flags)),
+        (None, Origin::Table) => table.at.map(|y| (y, Origin::Table)),
+        (None, Origin::Flags) => None,
     };
     let shard = shard
         .map(|t| {

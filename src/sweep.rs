@@ -724,6 +724,13 @@ impl Merger {
                     "merge the shards of one sweep: same scenario, --vary, --at and N",
                 ));
             }
+            if m.shard == 0 || m.shard > m.of {
+                return Err(shard_error(
+                    f,
+                    format!("shard {}/{} is not a valid shard number", m.shard, m.of),
+                    "merge shard files as `scalecast sweep --shard` wrote them",
+                ));
+            }
             let slot = &mut slots[(m.shard - 1) as usize];
             if let Some(other) = slot {
                 return Err(shard_error(

@@ -181,6 +181,27 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("2/4, 3/4, 4/4 missing"));
+    // a cut shard is an input error naming it
+    let cut = dir.path().join("cut");
+    fs::create_dir(&cut).unwrap();
+    for k in 1..=4 {
+        let name = format!("sweep.shard-{k}-of-4.csv");
+        let text = fs::read_to_string(shards.join(&name)).unwrap();
+        let keep = if k == 3 {
+            text.lines().count() - 1
+        } else {
+            usize::MAX
+        };
+        let lines: Vec<&str> = text.lines().take(keep).collect();
+        fs::write(cut.join(&name), lines.join("\n") + "\n").unwrap();
+    }
+    scalecast()
+        .args(["merge", s(&cut), "--out", s(&dir.path().join("cut-out"))])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("sweep.shard-3-of-4.csv"))
+        .stderr(predicate::str::contains("ends early"));
+    assert!(!dir.path().join("cut-out/mini/sweep").exists());
     scalecast()
         .args(["merge", s(&shards), "--out", s(&parts)])
         .assert()

@@ -326,11 +326,23 @@ pub fn summary_table(forecasts: &[&Forecast]) -> String {
     out
 }
 
+/// The file's `[sweep]` table, if any, must name numeric keys with well-formed specs.
+fn check_sweep_table(s: &Scenario) -> Result<(), InputErrors> {
+    let Some(table) = &s.sweep else {
+        return Ok(());
+    };
+    let at = table.at.map(|y| (y, Origin::Table));
+    Sweep::new(s, &table.vary, Origin::Table, at)?.check_values()
+}
+
 fn check(paths: &[PathBuf]) -> Result<()> {
     let files = scenario_files(paths)?;
     let mut errors = Vec::new();
     for f in &files {
-        match Scenario::from_file(f).and_then(|s| forecast(&s).map(|_| s)) {
+        let checked = Scenario::from_file(f)
+            .and_then(|s| forecast(&s).map(|_| s))
+            .and_then(|s| check_sweep_table(&s).map(|()| s));
+        match checked {
             Ok(s) => println!(
                 "OK    {} ({}, {} domains, {} years)",
                 shown(f),

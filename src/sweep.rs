@@ -149,9 +149,19 @@ impl Spec {
         }
     }
 
-    /// Whether the values are spaced in log10 (charts use a log axis).
+    /// Whether charts put the values on a log axis: log sweeps, and lists of positive values
+    /// spanning at least two orders of magnitude.
     pub fn is_log(&self) -> bool {
-        matches!(self, Spec::Log { .. })
+        match self {
+            Spec::Log { .. } => true,
+            Spec::Lin { .. } => false,
+            Spec::List(v) => {
+                let finite: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
+                let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = finite.iter().copied().fold(0.0, f64::max);
+                lo > 0.0 && hi / lo >= 100.0
+            }
+        }
     }
 }
 

@@ -581,7 +581,7 @@ pub(crate) fn sci_label(v: f64) -> String {
 #[derive(Clone, Debug)]
 pub(crate) struct Key {
     label: String,
-    colour: RGBColor,
+    pub(crate) colour: RGBColor,
     width: u32,
     dashed: bool,
     /// False when the series is not on the plot (its label says why).

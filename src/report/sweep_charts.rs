@@ -225,8 +225,20 @@ fn line_chart(s: &Surface) -> Result<Chart> {
         _ => (0.0, 1.0),
     };
     let keys: Vec<Key> = series.iter().map(|s| s.key.clone()).collect();
-    let legend_w = legend_column_width(&keys)? + 30;
+    let omitted: Vec<String> = a
+        .values
+        .iter()
+        .filter(|&&v| Scale::place(a.log, v).is_none())
+        .map(|&v| number(v))
+        .collect();
+    let omitted = if omitted.is_empty() {
+        String::new()
+    } else {
+        format!("not drawn: {}", omitted.join(", "))
+    };
+    let legend_w = (legend_column_width(&keys)? + 30).max(text_size(&omitted, TICK_PX)?.0 + 20);
     let plan = LinePlan {
+        omitted,
         title: format!(
             "{}: capability against {} in {}",
             s.scenario,
@@ -246,7 +258,12 @@ fn line_chart(s: &Surface) -> Result<Chart> {
     )
 }
 
+/// Sweeps with at most this many values show a dot at each.
+const MARKED_POINTS: usize = 30;
+
 struct LinePlan {
+    /// The key's values that cannot sit on the axis (infinite, or not positive on a log axis).
+    omitted: String,
     title: String,
     x: Scale,
     x_title: String,
@@ -293,11 +310,31 @@ impl LinePlan {
             .draw()?;
         for s in &self.series {
             draw_series(&mut chart, s)?;
+            // mark the grid points of short sweeps
+            let points: Vec<(f64, f64)> = s.runs.iter().flatten().copied().collect();
+            if points.len() <= MARKED_POINTS {
+                let colour = s.key.colour;
+                chart.draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 4, colour.filled())),
+                )?;
+            }
         }
         if self.empty {
             draw_note(&plot, "no finite value of the key to draw")?;
         }
         draw_legend_column(&legend, &self.keys, (0, 10))?;
+        if !self.omitted.is_empty() {
+            let y = 10 + 2 * 12 + self.keys.len() as i32 * 26 + 10;
+            legend.draw_text(
+                &self.omitted,
+                &font(TICK_PX)
+                    .color(&MUTED)
+                    .pos(Pos::new(HPos::Left, VPos::Top)),
+                (0, y),
+            )?;
+        }
         Ok(())
     }
 }

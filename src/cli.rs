@@ -16,7 +16,7 @@ use crate::forecast::{forecast, Forecast};
 use crate::output::{write_file_with, write_folder, Folder};
 use crate::report::{self, json::Provenance};
 use crate::scenario::Scenario;
-use crate::sweep::{Merger, Origin, Shard, Surface, Sweep, MAX_ROWS};
+use crate::sweep::{Merger, Origin, Shard, Surface, Sweep, MAX_CHART_POINTS, MAX_ROWS};
 
 /// Forecast AI capability per domain from model size, RL steps and thinking tokens.
 #[derive(Parser, Debug)]
@@ -472,6 +472,9 @@ fn sweep(
         sw.base.name,
         started.elapsed().as_secs_f64()
     );
+    if shard.is_none() && sw.surface().is_none() {
+        println!("no chart: charts are drawn for one or two varied keys and at most {MAX_CHART_POINTS} grid points");
+    }
     println!("wrote {}", shown(&written));
     Ok(())
 }

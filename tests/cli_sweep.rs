@@ -258,6 +258,11 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
         .code(2)
         .stderr(predicate::str::contains("table.toml:30:"))
         .stderr(predicate::str::contains("`domain.math.slope`"));
+    scalecast()
+        .args(["check", s(&table)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("`sweep.vary[0]`"));
     assert!(!out.exists(), "nothing is written on input errors");
 }
 

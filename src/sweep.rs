@@ -367,10 +367,15 @@ impl Sweep {
     }
 
     /// Check every value of every axis on its own (set on the base scenario and re-checked), so a
-    /// bad value is reported before any work. Combinations are checked when evaluated.
+    /// bad value is reported before any work. Every key's valid range is an interval, so the ends
+    /// of a `lin:` or `log:` axis stand for its values. Combinations are checked when evaluated.
     pub fn check_values(&self) -> Result<(), InputErrors> {
         for a in &self.axes {
-            for i in 0..a.spec.len() {
+            let indices: Vec<u64> = match a.spec {
+                Spec::List(_) => (0..a.spec.len()).collect(),
+                _ => vec![0, a.spec.len() - 1],
+            };
+            for i in indices {
                 let x = a.spec.value(i);
                 let mut s = self.base.clone();
                 s.set(&a.path, x).map_err(InputErrors::from)?;

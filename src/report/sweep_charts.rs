@@ -9,6 +9,7 @@
 
 use anyhow::Result;
 use plotters::coord::Shift;
+use plotters::element::BitMapElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -416,8 +417,8 @@ pub fn contour(xs: &[f64], ys: &[f64], z: &[Vec<f64>], level: f64) -> Vec<Segmen
 struct HeatPanel {
     name: String,
     colour: RGBColor,
-    /// (x0, y0, x1, y1, colour)
-    cells: Vec<(f64, f64, f64, f64, RGBColor)>,
+    /// `cells[i][j]`: the colour of the cell at sorted x `i`, sorted y `j`.
+    cells: Vec<Vec<RGBColor>>,
     contours: Vec<(f64, Vec<Segment>)>,
 }
 
@@ -439,12 +440,10 @@ fn heatmap_chart(s: &Surface) -> Result<Chart> {
                     .collect()
             })
             .collect();
-        let mut cells = Vec::with_capacity(xs.len() * ys.len());
-        for (i, col) in z.iter().enumerate() {
-            for (j, &c) in col.iter().enumerate() {
-                cells.push((ex[i], ey[j], ex[i + 1], ey[j + 1], viridis(c)));
-            }
-        }
+        let cells = z
+            .iter()
+            .map(|col| col.iter().map(|&c| viridis(c)).collect())
+            .collect();
         let contours = CONTOUR_LEVELS
             .iter()
             .map(|&l| (l, contour(&xs, &ys, &z, l)))
@@ -465,6 +464,7 @@ fn heatmap_chart(s: &Surface) -> Result<Chart> {
     let columns = panels.len().clamp(1, MAX_COLUMNS);
     let rows = panels.len().div_ceil(columns).max(1);
     let plan = HeatPlan {
+        edges: (ex.clone(), ey.clone()),
         title: format!(
             "{}: capability over {} and {} in {}",
             s.scenario,
@@ -482,14 +482,21 @@ fn heatmap_chart(s: &Surface) -> Result<Chart> {
     };
     let width = columns as u32 * HEAT_PANEL_W + BAR_BAND + 10;
     let height = TITLE_BAND + rows as u32 * HEAT_PANEL_H + 10;
-    render(
+    let mut chart = render(
         (width, height),
         |root| plan.draw(root),
         |root| plan.draw(root),
-    )
+    )?;
+    // plotters labels embedded images `data:png`; browsers expect the MIME type `image/png`
+    chart.svg = chart
+        .svg
+        .replace("href=\"data:png;base64,", "href=\"data:image/png;base64,");
+    Ok(chart)
 }
 
 struct HeatPlan {
+    /// Cell edges along x and y, display space.
+    edges: (Vec<f64>, Vec<f64>),
     title: String,
     x: Scale,
     y: Scale,
@@ -501,6 +508,42 @@ struct HeatPlan {
 }
 
 impl HeatPlan {
+    /// The panel's cells as an image of `size` pixels covering the plot (one element, so an SVG
+    /// stays small however fine the grid).
+    fn raster(&self, panel: &HeatPanel, (w, h): (u32, u32)) -> BitMapElement<'static, (f64, f64)> {
+        let (ex, ey) = &self.edges;
+        let (x, y) = (&self.x.axis, &self.y.axis);
+        // the cell holding display coordinate v, if any
+        let cell = |edges: &[f64], v: f64| -> Option<usize> {
+            let k = edges.partition_point(|e| *e <= v);
+            (k >= 1 && k < edges.len()).then(|| k - 1)
+        };
+        let columns: Vec<Option<usize>> = (0..w)
+            .map(|px| {
+                cell(
+                    ex,
+                    x.lo + (f64::from(px) + 0.5) / f64::from(w) * (x.hi - x.lo),
+                )
+            })
+            .collect();
+        let mut buf = Vec::with_capacity(w as usize * h as usize * 3);
+        for py in 0..h {
+            let row = cell(
+                ey,
+                y.hi - (f64::from(py) + 0.5) / f64::from(h) * (y.hi - y.lo),
+            );
+            for column in &columns {
+                let c = match (column, row) {
+                    (Some(i), Some(j)) => panel.cells[*i][j],
+                    _ => WHITE,
+                };
+                buf.extend_from_slice(&[c.0, c.1, c.2]);
+            }
+        }
+        BitMapElement::with_owned_buffer((x.lo, y.hi), (w, h), buf)
+            .expect("the buffer holds w * h RGB pixels")
+    }
+
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB::ErrorType: 'static,
@@ -537,12 +580,12 @@ impl HeatPlan {
                 .axis_desc_style(font(DESC_PX - 2).color(&INK))
                 .axis_style(INK.stroke_width(1))
                 .draw()?;
-            chart.draw_series(
-                panel
-                    .cells
-                    .iter()
-                    .map(|&(x0, y0, x1, y1, c)| Rectangle::new([(x0, y0), (x1, y1)], c.filled())),
-            )?;
+            let (xr, yr) = chart.plotting_area().get_pixel_range();
+            let raster = self.raster(
+                panel,
+                ((xr.end - xr.start) as u32, (yr.end - yr.start) as u32),
+            );
+            chart.draw_series(std::iter::once(raster))?;
             for (level, segments) in &panel.contours {
                 chart.draw_series(
                     segments

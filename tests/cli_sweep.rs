@@ -239,7 +239,7 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
         .args(["--out", s(&out)])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("the sweep sets `rl.transfer` = 2"));
+        .stderr(predicate::str::contains("the sweep sets `rl.transfer` = 3"));
     scalecast()
         .args(["sweep", s(&file), "--vary", "rl.transfer=lin:0:1:3"])
         .args(["--at", "2025.3", "--out", s(&out)])

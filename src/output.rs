@@ -45,8 +45,7 @@ pub fn write_folder(
     name: &str,
     fill: impl FnOnce(&Path) -> Result<()>,
 ) -> Result<PathBuf> {
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let created = create_dirs(dir)?;
     let target = dir.join(name);
     let pid = std::process::id();
     let tmp = dir.join(format!(".{name}.tmp-{pid}"));
@@ -70,6 +69,7 @@ pub fn write_folder(
         if old.exists() && !target.exists() {
             let _ = fs::rename(&old, &target);
         }
+        remove_created(&created);
     }
     result.map(|()| target)
 }
@@ -85,8 +85,7 @@ pub fn write_file_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let created = create_dirs(dir)?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -106,8 +105,30 @@ pub fn write_file_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<
         });
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
+        remove_created(&created);
     }
     result
+}
+
+/// Create `dir` and its missing parents; returns the folders created, deepest first.
+fn create_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut created: Vec<PathBuf> = dir
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .take_while(|a| !a.exists())
+        .map(Path::to_path_buf)
+        .collect();
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    created.retain(|d| d.is_dir());
+    Ok(created)
+}
+
+/// Remove folders made by [`create_dirs`] for a write that failed, if still empty.
+fn remove_created(created: &[PathBuf]) {
+    for d in created {
+        let _ = fs::remove_dir(d);
+    }
 }
 
 #[cfg(test)]

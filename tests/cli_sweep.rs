@@ -201,7 +201,10 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
         .code(2)
         .stderr(predicate::str::contains("sweep.shard-3-of-4.csv"))
         .stderr(predicate::str::contains("ends early"));
-    assert!(!dir.path().join("cut-out/mini/sweep").exists());
+    assert!(
+        !dir.path().join("cut-out").exists(),
+        "a failed merge leaves no folders"
+    );
     scalecast()
         .args(["merge", s(&shards), "--out", s(&parts)])
         .assert()
@@ -264,6 +267,27 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
         .code(2)
         .stderr(predicate::str::contains("`sweep.vary[0]`"));
     assert!(!out.exists(), "nothing is written on input errors");
+}
+
+#[test]
+fn an_invalid_grid_point_fails_the_sweep_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "mini.toml", MINIMAL);
+    let out = dir.path().join("out");
+    scalecast()
+        .args([
+            "sweep",
+            s(&file),
+            "--vary",
+            "rl.steps.until=list:2026,2024.5",
+        ])
+        .args(["--vary", "rl.steps.from=list:2024,2025", "--out", s(&out)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "at the grid point rl.steps.until = 2024.5, rl.steps.from = 2025",
+        ));
+    assert!(!out.exists());
 }
 
 #[test]

@@ -145,6 +145,8 @@ fn shown(p: &Path) -> String {
 
 fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
     let scenarios = read_scenarios(paths)?;
+    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
+    crate::output::check_out_dir(out, &inputs)?;
     let mut results = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
     for (file, s) in &scenarios {

@@ -1,10 +1,117 @@
 //! Writing results: every folder is built under a temporary sibling name and renamed into place,
 //! so an interrupted or failed run leaves the previous complete folder or none.
+//!
+//! Work in progress is registered while it exists; [`clean_up_on_signal`] installs a SIGINT /
+//! SIGTERM handler that removes it (and puts back a folder that was moved aside) before exiting.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
+
+/// A temporary file or folder that becomes `target` once complete; `aside` is where the previous
+/// `target` waits while it is replaced.
+#[derive(Debug, Clone)]
+struct Staged {
+    temp: PathBuf,
+    aside: PathBuf,
+    target: PathBuf,
+}
+
+static STAGED: Mutex<Vec<Staged>> = Mutex::new(Vec::new());
+
+/// Registers a staged output for the lifetime of the guard.
+struct StageGuard(Staged);
+
+impl StageGuard {
+    fn new(temp: PathBuf, aside: PathBuf, target: PathBuf) -> StageGuard {
+        let s = Staged {
+            temp,
+            aside,
+            target,
+        };
+        STAGED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(s.clone());
+        StageGuard(s)
+    }
+}
+
+impl Drop for StageGuard {
+    fn drop(&mut self) {
+        STAGED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|s| s.temp != self.0.temp);
+    }
+}
+
+fn remove_any(p: &Path) {
+    let _ = fs::remove_dir_all(p).or_else(|_| fs::remove_file(p));
+}
+
+/// Undo staged work: remove temporaries, put back anything moved aside.
+fn roll_back(s: &Staged) {
+    remove_any(&s.temp);
+    if s.aside.exists() {
+        if s.target.exists() {
+            remove_any(&s.aside);
+        } else {
+            let _ = fs::rename(&s.aside, &s.target);
+        }
+    }
+}
+
+/// On SIGINT or SIGTERM, roll back every staged output and exit with status 130.
+pub fn clean_up_on_signal() {
+    let _ = ctrlc::set_handler(|| {
+        let staged = STAGED.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for s in &staged {
+            roll_back(s);
+        }
+        eprintln!("interrupted: no partial output was left");
+        std::process::exit(130);
+    });
+}
+
+/// Write `target` through `fill`, which creates it at the temporary path it is given; the old
+/// `target` (file or folder) is replaced only once `fill` succeeded.
+pub fn replace_with(target: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let pid = std::process::id();
+    let guard = StageGuard::new(
+        dir.join(format!(".{name}.tmp-{pid}")),
+        dir.join(format!(".{name}.old-{pid}")),
+        target.to_path_buf(),
+    );
+    let Staged { temp, aside, .. } = &guard.0;
+    remove_any(temp);
+    let result = fill(temp).and_then(|()| {
+        if target.exists() {
+            fs::rename(target, aside)
+                .with_context(|| format!("cannot move aside {}", target.display()))?;
+        }
+        fs::rename(temp, target)
+            .with_context(|| format!("cannot move {} into place", target.display()))?;
+        remove_any(aside);
+        Ok(())
+    });
+    if result.is_err() {
+        roll_back(&guard.0);
+    }
+    result
+}
 
 /// The files of one output folder, by relative path, in the order they are written.
 #[derive(Debug, Default)]
@@ -19,30 +126,9 @@ impl Folder {
 
     /// Write the folder as `dir/name`, replacing any previous one only once all files are written.
     pub fn write(&self, dir: &Path, name: &str) -> Result<PathBuf> {
-        fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
         let target = dir.join(name);
-        let pid = std::process::id();
-        let tmp = dir.join(format!(".{name}.tmp-{pid}"));
-        let old = dir.join(format!(".{name}.old-{pid}"));
-        let _ = fs::remove_dir_all(&tmp);
-        let result = self.write_into(&tmp).and_then(|()| {
-            if target.exists() {
-                fs::rename(&target, &old)
-                    .with_context(|| format!("cannot move aside {}", target.display()))?;
-            }
-            fs::rename(&tmp, &target)
-                .with_context(|| format!("cannot move {} into place", target.display()))?;
-            let _ = fs::remove_dir_all(&old);
-            Ok(())
-        });
-        if result.is_err() {
-            let _ = fs::remove_dir_all(&tmp);
-            if old.exists() && !target.exists() {
-                let _ = fs::rename(&old, &target);
-            }
-        }
-        result.map(|()| target)
+        replace_with(&target, |tmp| self.write_into(tmp))?;
+        Ok(target)
     }
 
     fn write_into(&self, tmp: &Path) -> Result<()> {
@@ -61,27 +147,48 @@ impl Folder {
 
 /// Write one file atomically: to a temporary sibling, then renamed over `path`.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = fs::write(&tmp, bytes)
-        .with_context(|| format!("cannot write {}", tmp.display()))
-        .and_then(|()| {
-            fs::rename(&tmp, path)
-                .with_context(|| format!("cannot move {} into place", path.display()))
-        });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+    replace_with(path, |tmp| {
+        fs::write(tmp, bytes).with_context(|| format!("cannot write {}", path.display()))
+    })
+}
+
+/// Refuse an output folder that cannot or must not hold results: one under a regular file, the
+/// root of a project (it holds `Cargo.toml` or `.git`), or a folder holding the input files.
+pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<(), crate::error::InputErrors> {
+    let shown = out.display().to_string();
+    let refuse = |msg: String, hint: &str| Err(crate::error::usage(&shown, "", msg, Some(hint)));
+    for a in out.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+        if a.is_file() {
+            return refuse(
+                format!(
+                    "{} is a file, so it cannot hold an output folder",
+                    a.display()
+                ),
+                "pass --out a folder path",
+            );
+        }
     }
-    result
+    if out.join("Cargo.toml").exists() || out.join(".git").exists() {
+        return refuse(
+            "this looks like a project's root folder; outputs would mix with its files".into(),
+            "use a dedicated folder, e.g. --out output",
+        );
+    }
+    if let Ok(o) = out.canonicalize() {
+        for i in inputs {
+            let parent = i
+                .canonicalize()
+                .ok()
+                .and_then(|c| c.parent().map(Path::to_path_buf));
+            if parent.as_deref() == Some(o.as_path()) {
+                return refuse(
+                    format!("this folder holds the input {}", i.display()),
+                    "write outputs to their own folder, e.g. --out output",
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -111,6 +218,36 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("s")]);
+    }
+
+    #[test]
+    fn out_dir_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        fs::write(&file, "x").unwrap();
+        assert!(check_out_dir(&dir.path().join("out"), std::slice::from_ref(&file)).is_ok());
+        assert!(
+            check_out_dir(dir.path(), std::slice::from_ref(&file)).is_err(),
+            "folder of the inputs"
+        );
+        assert!(
+            check_out_dir(&file.join("out"), &[]).is_err(),
+            "under a regular file"
+        );
+        fs::write(dir.path().join("Cargo.toml"), "").unwrap();
+        assert!(check_out_dir(dir.path(), &[]).is_err(), "project root");
+    }
+
+    #[test]
+    fn single_files_are_replaced_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("index.html");
+        write_file(&p, b"one").unwrap();
+        write_file(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(write_file(&dir.path().join("index.html/x"), b"no").is_err());
+        assert_eq!(fs::read(&p).unwrap(), b"two");
     }
 
     #[test]

@@ -233,7 +233,7 @@ fn time_grid_too_large() {
 
 #[test]
 fn deeply_nested_tables() {
-    let deep = format!("{VALID}[rl.transfer]\n{}x = 1\n", "[a]\n".repeat(1));
+    let deep = format!("{VALID}[rl.transfer]\nx = 1\n");
     assert!(!errors(&deep).0.is_empty());
     let nested = format!(
         "[scenario]\nname = {}1{}\n",
@@ -249,11 +249,7 @@ fn deeply_nested_tables() {
 #[test]
 fn very_long_strings() {
     let long = "x".repeat(1_000_000);
-    let (_, path, _) = first(
-        &VALID
-            .replace("name = \"v\"", &format!("name = \"{long}\""))
-            .replace("name = \"math\"", "name = \"math\""),
-    );
+    let (_, path, _) = first(&VALID.replace("name = \"v\"", &format!("name = \"{long}\"")));
     assert_eq!(path, "scenario.name");
     let (_, path, msg) = first(&VALID.replace("name = \"math\"", &format!("name = \"{long}!\"")));
     assert_eq!(path, "domain[0].name");

@@ -168,6 +168,12 @@ pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<(), crate::error:
             );
         }
     }
+    if out.exists() && !out.is_dir() {
+        return refuse(
+            "exists and is not a folder".into(),
+            "pass --out a folder path (it is created if missing)",
+        );
+    }
     if out.join("Cargo.toml").exists() || out.join(".git").exists() {
         return refuse(
             "this looks like a project's root folder; outputs would mix with its files".into(),

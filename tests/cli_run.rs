@@ -325,3 +325,72 @@ fn interrupted_runs_leave_complete_outputs_or_none() {
     // Not a timing assertion: whatever happened, the invariant above held each time.
     let _ = seen_complete;
 }
+
+#[test]
+fn output_paths_that_cannot_hold_results_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "mini.toml", MINIMAL);
+    let f = file.to_str().unwrap();
+    scalecast()
+        .args(["run", f, "--out", "/dev/full"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a folder"));
+    scalecast()
+        .args(["run", f, "--out", &format!("{f}/out")])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is a file"));
+    scalecast()
+        .args(["run", f, "--out", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("holds the input"));
+}
+
+/// A device that fills up mid-write: a clear error, exit 1, nothing half-written in place.
+/// Needs a small tmpfs; where mounting is not permitted the test says so and checks nothing else.
+#[test]
+fn full_device_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(
+        dir.path(),
+        "mini.toml",
+        &MINIMAL.replace("step = 0.5", "step = 0.001"),
+    );
+    let small = dir.path().join("small");
+    fs::create_dir(&small).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            "size=64k",
+            "tmpfs",
+            small.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("full_device_is_a_clear_error: cannot mount a tmpfs here; not checked");
+        return;
+    }
+    let out = small.join("out");
+    let result = scalecast()
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .assert();
+    let listing: Vec<_> = fs::read_dir(&out)
+        .map(|d| d.map(|e| e.unwrap().file_name()).collect())
+        .unwrap_or_default();
+    let _ = std::process::Command::new("umount").arg(&small).status();
+    result
+        .code(1)
+        .stderr(predicate::str::contains("No space left on device"));
+    assert!(listing.is_empty(), "nothing left behind: {listing:?}");
+}

@@ -31,6 +31,15 @@ pub enum Command {
         #[arg(long, default_value = "output")]
         out: PathBuf,
     },
+    /// Print the model's equations with a scenario's values substituted, and each domain's
+    /// logit split into its four terms (the model card).
+    Explain {
+        /// Scenario file
+        file: PathBuf,
+        /// Grid year to explain; default: the last grid year
+        #[arg(long)]
+        year: Option<f64>,
+    },
     /// Parse and validate scenario files without running them.
     Check {
         /// Scenario files or folders of them
@@ -43,6 +52,7 @@ pub enum Command {
 pub fn main(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run { paths, out } => run(&paths, &out),
+        Command::Explain { file, year } => explain(&file, year),
         Command::Check { paths } => check(&paths),
     }
 }
@@ -250,6 +260,31 @@ pub fn summary_table(forecasts: &[&Forecast]) -> String {
         out.push('\n');
     }
     out
+}
+
+fn explain(file: &Path, year: Option<f64>) -> Result<()> {
+    let s = Scenario::from_file(file)?;
+    let f = forecast(&s)?;
+    let k = match year {
+        None => s.time.len() - 1,
+        Some(y) => s.time.index_of(y).ok_or_else(|| {
+            let (first, last) = (s.time.year(0), s.time.year(s.time.len() - 1));
+            let hint = format!(
+                "pass a grid year, e.g. --year {first} or --year {last}; without --year the last grid year is used"
+            );
+            usage(
+                &shown(file),
+                "",
+                format!(
+                    "--year {y} is not a year of the scenario's grid ({first} to {last} in steps of {})",
+                    s.time.step
+                ),
+                Some(&hint),
+            )
+        })?,
+    };
+    print!("{}", report::explain::explain(&s, &f, k));
+    Ok(())
 }
 
 fn check(paths: &[PathBuf]) -> Result<()> {

@@ -2,4 +2,5 @@
 
 pub mod charts;
 pub mod csv;
+pub mod explain;
 pub mod json;

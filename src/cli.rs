@@ -196,6 +196,10 @@ pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> R
         ("capability", report::charts::capability_chart(f)?),
         ("levers", report::charts::levers_chart(f)?),
         ("terms", report::charts::terms_chart(f)?),
+        (
+            "thinking_multiplier",
+            report::multiplier::multiplier_chart(f)?,
+        ),
     ] {
         folder.add(format!("{name}.png"), chart.png);
         folder.add(format!("{name}.svg"), chart.svg);

@@ -4,3 +4,4 @@ pub mod charts;
 pub mod csv;
 pub mod explain;
 pub mod json;
+pub mod multiplier;

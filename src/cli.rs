@@ -175,6 +175,8 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
         };
         folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
     }
+    let runs: Vec<(&Scenario, &Forecast)> = results.iter().map(|(_, s, f)| (*s, f)).collect();
+    folders.push(("comparison".into(), comparison_folder(&runs)?));
     for (name, folder) in &folders {
         folder.write(out, name)?;
     }
@@ -201,6 +203,23 @@ pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> R
             report::multiplier::multiplier_chart(f)?,
         ),
     ] {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// `DIR/comparison/`: every scenario of the run side by side (written even for one scenario, so
+/// it never shows a previous run's scenarios).
+pub fn comparison_folder(runs: &[(&Scenario, &Forecast)]) -> Result<Folder> {
+    use report::comparison;
+    let mut folder = Folder::default();
+    folder.add("comparison.csv", comparison::csv(runs));
+    let mut charts = vec![("gap".to_string(), comparison::gap_chart(runs)?)];
+    for d in comparison::domains(runs) {
+        charts.push((format!("capability_{d}"), comparison::domain_chart(runs, &d)?));
+    }
+    for (name, chart) in charts {
         folder.add(format!("{name}.png"), chart.png);
         folder.add(format!("{name}.svg"), chart.svg);
     }

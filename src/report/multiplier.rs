@@ -81,7 +81,10 @@ pub fn multiplier_chart(f: &Forecast) -> Result<Chart> {
     if infinite.iter().any(|i| !i.is_empty()) {
         y.ticks.push(inf_tick);
     }
-    y.hi *= 10f64.powf(row * (f.domains.len() as f64 + 2.0));
+    let any_infinite = infinite.iter().any(|i| !i.is_empty());
+    if any_infinite {
+        y.hi *= 10f64.powf(row * (f.domains.len() as f64 + 2.0));
+    }
     let mut keys: Vec<Key> = series.iter().map(|s| s.key.clone()).collect();
     if infinite.iter().any(|i| !i.is_empty()) {
         let mut key = Key::line(INF_LABEL, INK, LINE_PX);

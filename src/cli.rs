@@ -176,15 +176,41 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
         folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
     }
     let runs: Vec<(&Scenario, &Forecast)> = results.iter().map(|(_, s, f)| (*s, f)).collect();
-    folders.push(("comparison".into(), comparison_folder(&runs)?));
+    let comparison = comparison_folder(&runs)?;
+    let sections: Vec<report::html::Section> = runs
+        .iter()
+        .zip(&folders)
+        .map(|((s, f), (_, folder))| report::html::Section {
+            scenario: s,
+            forecast: f,
+            charts: svgs(folder, SCENARIO_CHARTS),
+            card: report::explain::explain(s, f, f.levers.len() - 1),
+        })
+        .collect();
+    let mut comparison_charts = vec![("gap", "The gap between verifiable and unverifiable domains: mean capability of domains with verifiability >= 0.5 minus that of the rest".to_string())];
+    let domain_captions: Vec<(String, String)> = report::comparison::domains(&runs)
+        .into_iter()
+        .map(|d| (format!("capability_{d}"), format!("Capability in {d}, every scenario")))
+        .collect();
+    comparison_charts.extend(domain_captions.iter().map(|(n, c)| (n.as_str(), c.clone())));
+    let page = report::html::index(
+        &sections,
+        &svgs_captioned(&comparison, &comparison_charts),
+    );
+    folders.push(("comparison".into(), comparison));
     for (name, folder) in &folders {
         folder.write(out, name)?;
     }
+    crate::output::write_file(&out.join("index.html"), page.as_bytes())?;
     print!(
         "{}",
         summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>())
     );
-    println!("wrote {} scenario(s) to {}", folders.len(), shown(out));
+    println!(
+        "wrote {} scenario(s), comparison/ and index.html to {}",
+        folders.len() - 1,
+        shown(out)
+    );
     Ok(())
 }
 
@@ -207,6 +233,37 @@ pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> R
         folder.add(format!("{name}.svg"), chart.svg);
     }
     Ok(folder)
+}
+
+/// A scenario folder's charts in the HTML report: (file stem, caption).
+const SCENARIO_CHARTS: &[(&str, &str)] = &[
+    ("capability", "Capability per domain"),
+    ("levers", "Levers on a log scale, with each domain's thought ceiling (dashed)"),
+    ("terms", "The four logit terms per domain"),
+    (
+        "thinking_multiplier",
+        "Thinking multiplier per OOM of effective compute (log scale); triangles mark years where thinking cannot replace one OOM",
+    ),
+];
+
+/// The SVGs of `folder` named by `charts`, with their captions.
+fn svgs(folder: &Folder, charts: &[(&str, &str)]) -> Vec<(String, String)> {
+    let owned: Vec<(&str, String)> = charts.iter().map(|(n, c)| (*n, c.to_string())).collect();
+    svgs_captioned(folder, &owned)
+}
+
+fn svgs_captioned(folder: &Folder, charts: &[(&str, String)]) -> Vec<(String, String)> {
+    charts
+        .iter()
+        .filter_map(|(stem, caption)| {
+            let name = format!("{stem}.svg");
+            folder
+                .files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, bytes)| (caption.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        })
+        .collect()
 }
 
 /// `DIR/comparison/`: every scenario of the run side by side (written even for one scenario, so

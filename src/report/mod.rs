@@ -4,5 +4,6 @@ pub mod charts;
 pub mod comparison;
 pub mod csv;
 pub mod explain;
+pub mod html;
 pub mod json;
 pub mod multiplier;

@@ -120,7 +120,9 @@ figure{margin:1.2em 0}figure svg{max-width:100%;height:auto;display:block}
 figcaption{color:#555;font-size:0.9em}
 pre{background:#f7f7f7;border:1px solid #e4e4e4;padding:0.8em;overflow-x:auto;font-size:0.8em;line-height:1.3}
 .claim{background:#f3f7fb;border-left:4px solid #1f77b4;padding:0.4em 1em}
-nav ul{columns:2}code{font-size:0.95em}";
+nav ul{columns:2}code{font-size:0.95em}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:0 1.5em}
+@media (max-width:800px){.pair{grid-template-columns:1fr}}";
 
 fn write_page(
     o: &mut String,
@@ -160,9 +162,16 @@ fn write_page(
             o,
             "<p>Each scenario keeps its colour in every comparison chart. Data: <code>comparison/comparison.csv</code>.</p>"
         )?;
-        for (caption, svg) in comparison {
+        // The gap alone, then the domains two by two.
+        let (first, rest) = comparison.split_at(1);
+        for (caption, svg) in first {
             figure(o, caption, svg)?;
         }
+        writeln!(o, "<div class=\"pair\">")?;
+        for (caption, svg) in rest {
+            figure(o, caption, svg)?;
+        }
+        writeln!(o, "</div>")?;
     }
 
     for s in sections {
@@ -232,12 +241,26 @@ fn write_page(
         for (caption, svg) in &s.charts {
             figure(o, caption, svg)?;
         }
+        // The key-path list is long: folded away under its heading.
+        let (card, keys) = match s.card.split_once("\n## Key paths") {
+            Some((card, keys)) => (card, Some(format!("Key paths{keys}"))),
+            None => (s.card.as_str(), None),
+        };
         writeln!(
             o,
             "<h3>Model card</h3>\n<p>The output of <code>scalecast explain {}</code>.</p>\n<pre>{}</pre>",
             escape(&sc.document.file),
-            escape(&s.card)
+            escape(card.trim_end())
         )?;
+        if let Some(keys) = keys {
+            let (summary, list) = keys.split_once('\n').unwrap_or((&keys, ""));
+            writeln!(
+                o,
+                "<details><summary>{}</summary>\n<pre>{}</pre></details>",
+                escape(summary),
+                escape(list.trim_end())
+            )?;
+        }
         writeln!(o, "<p><a href=\"#contents\">Back to contents</a></p>")?;
     }
     writeln!(o, "</body>\n</html>")

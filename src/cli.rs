@@ -190,13 +190,15 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
     let mut comparison_charts = vec![("gap", "The gap between verifiable and unverifiable domains: mean capability of domains with verifiability >= 0.5 minus that of the rest".to_string())];
     let domain_captions: Vec<(String, String)> = report::comparison::domains(&runs)
         .into_iter()
-        .map(|d| (format!("capability_{d}"), format!("Capability in {d}, every scenario")))
+        .map(|d| {
+            (
+                format!("capability_{d}"),
+                format!("Capability in {d}, every scenario"),
+            )
+        })
         .collect();
     comparison_charts.extend(domain_captions.iter().map(|(n, c)| (n.as_str(), c.clone())));
-    let page = report::html::index(
-        &sections,
-        &svgs_captioned(&comparison, &comparison_charts),
-    );
+    let page = report::html::index(&sections, &svgs_captioned(&comparison, &comparison_charts));
     folders.push(("comparison".into(), comparison));
     for (name, folder) in &folders {
         folder.write(out, name)?;
@@ -274,7 +276,10 @@ pub fn comparison_folder(runs: &[(&Scenario, &Forecast)]) -> Result<Folder> {
     folder.add("comparison.csv", comparison::csv(runs));
     let mut charts = vec![("gap".to_string(), comparison::gap_chart(runs)?)];
     for d in comparison::domains(runs) {
-        charts.push((format!("capability_{d}"), comparison::domain_chart(runs, &d)?));
+        charts.push((
+            format!("capability_{d}"),
+            comparison::domain_chart(runs, &d)?,
+        ));
     }
     for (name, chart) in charts {
         folder.add(format!("{name}.png"), chart.png);

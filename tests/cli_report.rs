@@ -84,8 +84,11 @@ fn comparison_overlays_every_scenario() {
     // 2 scenarios x 5 years x 2 domains
     assert_eq!(rows.len(), 20);
     for r in &rows {
-        let (ver, unver, gap): (f64, f64, f64) =
-            (r[5].parse().unwrap(), r[6].parse().unwrap(), r[7].parse().unwrap());
+        let (ver, unver, gap): (f64, f64, f64) = (
+            r[5].parse().unwrap(),
+            r[6].parse().unwrap(),
+            r[7].parse().unwrap(),
+        );
         assert_eq!(gap, ver - unver);
     }
     // capabilities match each scenario's own capabilities.csv
@@ -108,7 +111,10 @@ fn index_html_is_self_contained_and_has_every_scenario() {
     assert!(html.starts_with("<!DOCTYPE html>"));
     for name in ["fast", "slow"] {
         assert!(html.contains(&format!("id=\"scenario-{name}\"")), "{name}");
-        assert!(html.contains(&format!("scenario {name} at 2026")), "card {name}");
+        assert!(
+            html.contains(&format!("scenario {name} at 2026")),
+            "card {name}"
+        );
     }
     assert!(html.contains("id=\"comparison\""));
     // four charts per scenario, the gap and two domain comparisons, all inline
@@ -184,11 +190,17 @@ fn explain_off_grid_year_and_bad_file_exit_2() {
             .assert()
             .code(2)
             .stdout("")
-            .stderr(predicate::str::contains("not a year of the scenario's grid"))
+            .stderr(predicate::str::contains(
+                "not a year of the scenario's grid",
+            ))
             .stderr(predicate::str::contains("2024 to 2026 in steps of 0.5"));
     }
     let bad = dir.path().join("bad.toml");
-    fs::write(&bad, scenario("bad", 4.0).replace("slope = 1.0", "slope = -1.0")).unwrap();
+    fs::write(
+        &bad,
+        scenario("bad", 4.0).replace("slope = 1.0", "slope = -1.0"),
+    )
+    .unwrap();
     scalecast()
         .args(["explain", bad.to_str().unwrap()])
         .assert()

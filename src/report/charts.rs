@@ -415,7 +415,12 @@ pub(crate) fn check_shape(f: &Forecast) -> Result<()> {
 }
 
 /// `value`, or an error naming it (`what()`) if it is NaN or infinite.
-pub(crate) fn finite(f: &Forecast, what: impl Fn() -> String, year: f64, value: f64) -> Result<f64> {
+pub(crate) fn finite(
+    f: &Forecast,
+    what: impl Fn() -> String,
+    year: f64,
+    value: f64,
+) -> Result<f64> {
     if !value.is_finite() {
         bail!(
             "forecast '{}': {} in {year} is {value}; cannot chart it",
@@ -911,7 +916,8 @@ impl Axis {
 }
 
 /// A chart over the years (x) and `Y`.
-pub(crate) type YearChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
+pub(crate) type YearChart<'a, DB, Y> =
+    ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
 
 /// Builds a line chart on `area` over the years and `y`, and draws its mesh (grid, ticks,
 /// labels, axis titles).

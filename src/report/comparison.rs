@@ -11,9 +11,9 @@ use plotters::prelude::*;
 
 use crate::forecast::Forecast;
 use crate::report::charts::{
-    check_shape, draw_legend_column, draw_series, draw_title, finite, frame,
-    legend_column_width, nice_axis, render, series_colour, year_span_axis, Axis, Chart, Key,
-    Series, LINE_LAYOUT, LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
+    check_shape, draw_legend_column, draw_series, draw_title, finite, frame, legend_column_width,
+    nice_axis, render, series_colour, year_span_axis, Axis, Chart, Key, Series, LINE_LAYOUT,
+    LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
 };
 use crate::report::csv::number;
 use crate::scenario::Scenario;
@@ -74,9 +74,11 @@ pub fn csv(runs: &[(&Scenario, &Forecast)]) -> String {
     for (s, f) in runs {
         let gaps = gap(s, f);
         for (k, l) in f.levers.iter().enumerate() {
-            let means = gaps.as_ref().map_or([String::new(), String::new(), String::new()], |g| {
-                [number(g[k].0), number(g[k].1), number(g[k].2)]
-            });
+            let means = gaps
+                .as_ref()
+                .map_or([String::new(), String::new(), String::new()], |g| {
+                    [number(g[k].0), number(g[k].1), number(g[k].2)]
+                });
             for (d, dom) in s.domains.iter().enumerate() {
                 out.push_str(&format!(
                     "{},{},{},{},{},{}\n",

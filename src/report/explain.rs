@@ -316,7 +316,11 @@ fn write_card(o: &mut String, s: &Scenario, f: &Forecast, k: usize) -> std::fmt:
             short(c.overthinking)
         )?;
     }
-    writeln!(o, "T0 = inference.reference_tokens = {}", short(i.reference_tokens))?;
+    writeln!(
+        o,
+        "T0 = inference.reference_tokens = {}",
+        short(i.reference_tokens)
+    )?;
     for (d, dom) in s.domains.iter().enumerate() {
         let t = &f.terms[d][k];
         let tau = rl::transfer_share(dom.verifiability, p.transfer);
@@ -374,7 +378,10 @@ fn write_card(o: &mut String, s: &Scenario, f: &Forecast, k: usize) -> std::fmt:
             .join(", ")
     )?;
 
-    writeln!(o, "\n## Key paths (resolved values, exact; any of them can be swept)")?;
+    writeln!(
+        o,
+        "\n## Key paths (resolved values, exact; any of them can be swept)"
+    )?;
     let params = s.parameters();
     let width = params.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
     for (path, value) in &params {
@@ -476,7 +483,9 @@ difficulty = 26.5
         let card = explain(&s, &f, 2);
         assert!(card.starts_with("scenario card at 2026"));
         // compute form: C at 2026 is 1.4e26 * 16
-        assert!(card.contains("C = pretraining.compute = 1.4e26 * 4^(clamp(2026, 2024, inf) - 2024) = 2.24e27"));
+        assert!(card.contains(
+            "C = pretraining.compute = 1.4e26 * 4^(clamp(2026, 2024, inf) - 2024) = 2.24e27"
+        ));
         // the transfer's median and its distribution
         assert!(card.contains("transfer x = rl.transfer = 0.1"));
         assert!(card.contains("rl.transfer"));
@@ -497,7 +506,8 @@ difficulty = 26.5
         for (path, value) in s.parameters() {
             let line = format!("= {}", crate::report::csv::number(value));
             assert!(
-                card.lines().any(|l| l.starts_with(&path) && l.contains(&line)),
+                card.lines()
+                    .any(|l| l.starts_with(&path) && l.contains(&line)),
                 "missing {path}"
             );
         }
@@ -505,9 +515,10 @@ difficulty = 26.5
 
     #[test]
     fn erosion_off_and_ceiling_off_say_so() {
-        let text = TEXT
-            .replace("rate = 0.3", "rate = 0.0")
-            .replace("tokens = 1000", "tokens = 1000\n[inference.ceiling]\nbase = inf");
+        let text = TEXT.replace("rate = 0.3", "rate = 0.0").replace(
+            "tokens = 1000",
+            "tokens = 1000\n[inference.ceiling]\nbase = inf",
+        );
         let s = Scenario::from_text("card.toml", "card", &text).unwrap();
         let f = forecast(&s).unwrap();
         let card = explain(&s, &f, 0);

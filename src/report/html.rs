@@ -75,7 +75,10 @@ pub fn assumptions(text: &str) -> Vec<(String, String, String)> {
             continue;
         }
         if line.starts_with('[') {
-            section = line.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+            section = line
+                .trim_matches(|c| c == '[' || c == ']')
+                .trim()
+                .to_string();
             above.clear();
             continue;
         }
@@ -129,12 +132,18 @@ fn write_page(
     sections: &[Section<'_>],
     comparison: &[(String, String)],
 ) -> std::fmt::Result {
-    writeln!(o, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">")?;
+    writeln!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
     writeln!(
         o,
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
     )?;
-    writeln!(o, "<title>scalecast report</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>")?;
+    writeln!(
+        o,
+        "<title>scalecast report</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>"
+    )?;
     writeln!(o, "<h1>scalecast report</h1>")?;
     writeln!(
         o,
@@ -283,7 +292,10 @@ mod tests {
 
     #[test]
     fn claim_is_the_opening_comment() {
-        assert_eq!(claim(TEXT), ["World: a claim cited here.", "Second paragraph."]);
+        assert_eq!(
+            claim(TEXT),
+            ["World: a claim cited here.", "Second paragraph."]
+        );
     }
 
     #[test]
@@ -318,7 +330,10 @@ mod tests {
         let sections = [Section {
             scenario: &s,
             forecast: &f,
-            charts: vec![("a <chart>".into(), "<?xml version=\"1.0\"?>\n<svg></svg>".into())],
+            charts: vec![(
+                "a <chart>".into(),
+                "<?xml version=\"1.0\"?>\n<svg></svg>".into(),
+            )],
             card: "x < y".into(),
         }];
         let page = index(&sections, &[("gap".into(), "<svg id=\"g\"></svg>".into())]);

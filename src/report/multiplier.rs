@@ -10,8 +10,8 @@ use plotters::prelude::*;
 use crate::forecast::Forecast;
 use crate::report::charts::{
     check_shape, domain_colour, draw_legend_column, draw_series, draw_title, frame,
-    legend_column_width, log_axis, render, sci_label, year_axis, Axis, Chart, Key, Series,
-    INK, LINE_LAYOUT, LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
+    legend_column_width, log_axis, render, sci_label, year_axis, Axis, Chart, Key, Series, INK,
+    LINE_LAYOUT, LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
 };
 
 /// The legend entry of the markers for infinite multipliers.
@@ -93,7 +93,10 @@ pub fn multiplier_chart(f: &Forecast) -> Result<Chart> {
     }
     let legend_w = legend_column_width(&keys)? + 30;
     let plan = Plan {
-        title: format!("{}: thinking multiplier per OOM of effective compute", f.scenario),
+        title: format!(
+            "{}: thinking multiplier per OOM of effective compute",
+            f.scenario
+        ),
         x: year_axis(f, 10),
         y,
         series,

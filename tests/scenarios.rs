@@ -127,3 +127,32 @@ fn transfer_lifts_unverifiable_work_above_reasoners() {
         );
     }
 }
+
+#[test]
+fn reasoners_contrast_holds_across_its_transfer_range_and_milder_erosion() {
+    use scalecast::forecast::forecast;
+    use scalecast::scenario::Scenario;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reasoners.toml");
+    // the ends of the file's transfer distribution, and erosion a sixth weaker
+    for (key, value) in [
+        ("rl.transfer", 0.0),
+        ("rl.transfer", 0.1),
+        ("erosion.rate", 0.25),
+    ] {
+        let mut s = Scenario::from_file(&path).unwrap();
+        s.set(key, value).unwrap();
+        assert!(s.check().is_empty());
+        let f = forecast(&s).unwrap();
+        let last = f.levers.len() - 1;
+        for (d, name) in f.domains.iter().enumerate() {
+            let change = f.terms[d][last].capability - f.terms[d][0].capability;
+            match name.as_str() {
+                "math" | "code" => assert!(change >= 0.15, "{key} = {value}: {name} {change}"),
+                "writing" | "empathy" | "strategy" => {
+                    assert!(change < 0.05, "{key} = {value}: {name} {change}")
+                }
+                _ => {}
+            }
+        }
+    }
+}

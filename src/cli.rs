@@ -31,6 +31,15 @@ pub enum Command {
         #[arg(long, default_value = "output")]
         out: PathBuf,
     },
+    /// Print the model's equations with a scenario's values substituted, and each domain's
+    /// logit split into its four terms (the model card).
+    Explain {
+        /// Scenario file
+        file: PathBuf,
+        /// Grid year to explain; default: the last grid year
+        #[arg(long)]
+        year: Option<f64>,
+    },
     /// Parse and validate scenario files without running them.
     Check {
         /// Scenario files or folders of them
@@ -43,6 +52,7 @@ pub enum Command {
 pub fn main(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run { paths, out } => run(&paths, &out),
+        Command::Explain { file, year } => explain(&file, year),
         Command::Check { paths } => check(&paths),
     }
 }
@@ -167,14 +177,44 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
         };
         folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
     }
+    let runs: Vec<(&Scenario, &Forecast)> = results.iter().map(|(_, s, f)| (*s, f)).collect();
+    let comparison = comparison_folder(&runs)?;
+    let sections: Vec<report::html::Section> = runs
+        .iter()
+        .zip(&folders)
+        .map(|((s, f), (_, folder))| report::html::Section {
+            scenario: s,
+            forecast: f,
+            charts: svgs(folder, SCENARIO_CHARTS),
+            card: report::explain::explain(s, f, f.levers.len() - 1),
+        })
+        .collect();
+    let mut comparison_charts = vec![("gap", "The gap between verifiable and unverifiable domains: mean capability of domains with verifiability >= 0.5 minus that of the rest".to_string())];
+    let domain_captions: Vec<(String, String)> = report::comparison::domains(&runs)
+        .into_iter()
+        .map(|d| {
+            (
+                format!("capability_{d}"),
+                format!("Capability in {d}, every scenario"),
+            )
+        })
+        .collect();
+    comparison_charts.extend(domain_captions.iter().map(|(n, c)| (n.as_str(), c.clone())));
+    let page = report::html::index(&sections, &svgs_captioned(&comparison, &comparison_charts));
+    folders.push(("comparison".into(), comparison));
     for (name, folder) in &folders {
         folder.write(out, name)?;
     }
+    crate::output::write_file(&out.join("index.html"), page.as_bytes())?;
     print!(
         "{}",
         summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>())
     );
-    println!("wrote {} scenario(s) to {}", folders.len(), shown(out));
+    println!(
+        "wrote {} scenario(s), comparison/ and index.html to {}",
+        folders.len() - 1,
+        shown(out)
+    );
     Ok(())
 }
 
@@ -188,7 +228,62 @@ pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> R
         ("capability", report::charts::capability_chart(f)?),
         ("levers", report::charts::levers_chart(f)?),
         ("terms", report::charts::terms_chart(f)?),
+        (
+            "thinking_multiplier",
+            report::multiplier::multiplier_chart(f)?,
+        ),
     ] {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// A scenario folder's charts in the HTML report: (file stem, caption).
+const SCENARIO_CHARTS: &[(&str, &str)] = &[
+    ("capability", "Capability per domain"),
+    ("levers", "Levers on a log scale, with each domain's thought ceiling (dashed)"),
+    ("terms", "The four logit terms per domain"),
+    (
+        "thinking_multiplier",
+        "Thinking multiplier per OOM of effective compute (log scale); triangles mark years where thinking cannot replace one OOM",
+    ),
+];
+
+/// The SVGs of `folder` named by `charts`, with their captions.
+fn svgs(folder: &Folder, charts: &[(&str, &str)]) -> Vec<(String, String)> {
+    let owned: Vec<(&str, String)> = charts.iter().map(|(n, c)| (*n, c.to_string())).collect();
+    svgs_captioned(folder, &owned)
+}
+
+fn svgs_captioned(folder: &Folder, charts: &[(&str, String)]) -> Vec<(String, String)> {
+    charts
+        .iter()
+        .filter_map(|(stem, caption)| {
+            let name = format!("{stem}.svg");
+            folder
+                .files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, bytes)| (caption.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        })
+        .collect()
+}
+
+/// `DIR/comparison/`: every scenario of the run side by side (written even for one scenario, so
+/// it never shows a previous run's scenarios).
+pub fn comparison_folder(runs: &[(&Scenario, &Forecast)]) -> Result<Folder> {
+    use report::comparison;
+    let mut folder = Folder::default();
+    folder.add("comparison.csv", comparison::csv(runs));
+    let mut charts = vec![("gap".to_string(), comparison::gap_chart(runs)?)];
+    for d in comparison::domains(runs) {
+        charts.push((
+            format!("capability_{d}"),
+            comparison::domain_chart(runs, &d)?,
+        ));
+    }
+    for (name, chart) in charts {
         folder.add(format!("{name}.png"), chart.png);
         folder.add(format!("{name}.svg"), chart.svg);
     }
@@ -252,6 +347,31 @@ pub fn summary_table(forecasts: &[&Forecast]) -> String {
         out.push('\n');
     }
     out
+}
+
+fn explain(file: &Path, year: Option<f64>) -> Result<()> {
+    let s = Scenario::from_file(file)?;
+    let f = forecast(&s)?;
+    let k = match year {
+        None => s.time.len() - 1,
+        Some(y) => s.time.index_of(y).ok_or_else(|| {
+            let (first, last) = (s.time.year(0), s.time.year(s.time.len() - 1));
+            let hint = format!(
+                "pass a grid year, e.g. --year {first} or --year {last}; without --year the last grid year is used"
+            );
+            usage(
+                &shown(file),
+                "",
+                format!(
+                    "--year {y} is not a year of the scenario's grid ({first} to {last} in steps of {})",
+                    s.time.step
+                ),
+                Some(&hint),
+            )
+        })?,
+    };
+    print!("{}", report::explain::explain(&s, &f, k));
+    Ok(())
 }
 
 fn check(paths: &[PathBuf]) -> Result<()> {

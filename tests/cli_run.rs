@@ -116,9 +116,11 @@ fn rerun_is_byte_identical() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "mini.toml", MINIMAL);
     let read_all = |out: &Path| {
-        let mut files: Vec<_> = fs::read_dir(out.join("mini"))
-            .unwrap()
+        let mut files: Vec<_> = ["mini", "comparison"]
+            .iter()
+            .flat_map(|d| fs::read_dir(out.join(d)).unwrap())
             .map(|e| e.unwrap().path())
+            .chain([out.join("index.html")])
             .collect();
         files.sort();
         files
@@ -137,13 +139,15 @@ fn rerun_is_byte_identical() {
     };
     let a = run();
     let b = run();
-    assert_eq!(a.len(), 9);
+    // 11 scenario files, 2 domain charts + the gap chart (PNG and SVG) + the CSV, index.html
+    assert_eq!(a.len(), 11 + 7 + 1);
     assert!(a == b, "outputs differ between runs");
-    let leftovers: Vec<_> = fs::read_dir(&out)
+    let mut leftovers: Vec<_> = fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(leftovers, vec![std::ffi::OsString::from("mini")]);
+    leftovers.sort();
+    assert_eq!(leftovers, ["comparison", "index.html", "mini"]);
 }
 
 #[test]

@@ -86,11 +86,11 @@ pub fn series_colour(index: usize) -> RGBColor {
     TABLEAU_10[index % TABLEAU_10.len()]
 }
 
-const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
-const MUTED: RGBColor = RGBColor(0x88, 0x88, 0x88);
-const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const MUTED: RGBColor = RGBColor(0x88, 0x88, 0x88);
+pub(crate) const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 const GRID_LIGHT: RGBColor = RGBColor(0xf0, 0xf0, 0xf0);
-const FRAME: RGBColor = RGBColor(0xcc, 0xcc, 0xcc);
+pub(crate) const FRAME: RGBColor = RGBColor(0xcc, 0xcc, 0xcc);
 
 const PARAMS_COLOUR: RGBColor = RGBColor(0x00, 0x00, 0x00);
 const RL_STEPS_COLOUR: RGBColor = RGBColor(0x6a, 0x3d, 0x9a);
@@ -111,28 +111,28 @@ static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 const TITLE_PX: u32 = 26;
 const MIN_TITLE_PX: u32 = 14;
 const DESC_PX: u32 = 19;
-const TICK_PX: u32 = 17;
-const LEGEND_PX: u32 = 17;
+pub(crate) const TICK_PX: u32 = 17;
+pub(crate) const LEGEND_PX: u32 = 17;
 const PANEL_TITLE_PX: u32 = 19;
-const NOTE_PX: u32 = 18;
+pub(crate) const NOTE_PX: u32 = 18;
 
-const LINE_PX: u32 = 2;
+pub(crate) const LINE_PX: u32 = 2;
 const LEVER_PX: u32 = 3;
 const TOTAL_PX: u32 = 3;
 
-const TITLE_BAND: u32 = 50;
-const PLOT_W: u32 = 800;
-const PLOT_H: u32 = 550;
+pub(crate) const TITLE_BAND: u32 = 50;
+pub(crate) const PLOT_W: u32 = 800;
+pub(crate) const PLOT_H: u32 = 550;
 const LEGEND_ROW: i32 = 26;
-const LEGEND_SAMPLE: i32 = 34;
-const LEGEND_GAP: i32 = 8;
+pub(crate) const LEGEND_SAMPLE: i32 = 34;
+pub(crate) const LEGEND_GAP: i32 = 8;
 const LEGEND_PAD: i32 = 12;
 const PANEL_W: u32 = 440;
 const PANEL_H: u32 = 360;
 const MAX_COLUMNS: usize = 3;
 
 /// Registers the embedded font once; later calls only report how that went.
-fn ensure_font() -> Result<()> {
+pub(crate) fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok()
@@ -143,12 +143,12 @@ fn ensure_font() -> Result<()> {
     Ok(())
 }
 
-fn font(px: u32) -> FontDesc<'static> {
+pub(crate) fn font(px: u32) -> FontDesc<'static> {
     (FONT, px).into_font()
 }
 
 /// Width and height of `text` at `px`, from the embedded font (identical for PNG and SVG).
-fn text_size(text: &str, px: u32) -> Result<(u32, u32)> {
+pub(crate) fn text_size(text: &str, px: u32) -> Result<(u32, u32)> {
     ensure_font()?;
     font(px)
         .box_size(text)
@@ -168,7 +168,7 @@ fn title_px(text: &str, width: u32) -> Result<u32> {
 // Rendering to bytes
 
 /// Draws the same chart into a PNG and an SVG of `size` pixels.
-fn render<P, S>(size: (u32, u32), draw_png: P, draw_svg: S) -> Result<Chart>
+pub(crate) fn render<P, S>(size: (u32, u32), draw_png: P, draw_svg: S) -> Result<Chart>
 where
     P: FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<()>,
     S: FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<()>,
@@ -198,7 +198,7 @@ where
 /// each glyph's side bearing (letters come out unevenly spaced) and sits text high in its box.
 /// Text is laid out in the same box as plotters computes (so labels land where plotters
 /// placed them); everything else is passed through unchanged.
-struct Bitmap<'a>(BitMapBackend<'a>);
+pub(crate) struct Bitmap<'a>(BitMapBackend<'a>);
 
 type BitmapError = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
 
@@ -369,7 +369,7 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
 // Checking the forecast
 
 /// Fails unless the forecast has at least one year and terms for every domain and year.
-fn check_shape(f: &Forecast) -> Result<()> {
+pub(crate) fn check_shape(f: &Forecast) -> Result<()> {
     if f.levers.is_empty() {
         bail!(
             "forecast '{}' has no grid years: nothing to chart",
@@ -415,7 +415,12 @@ fn check_shape(f: &Forecast) -> Result<()> {
 }
 
 /// `value`, or an error naming it (`what()`) if it is NaN or infinite.
-fn finite(f: &Forecast, what: impl Fn() -> String, year: f64, value: f64) -> Result<f64> {
+pub(crate) fn finite(
+    f: &Forecast,
+    what: impl Fn() -> String,
+    year: f64,
+    value: f64,
+) -> Result<f64> {
     if !value.is_finite() {
         bail!(
             "forecast '{}': {} in {year} is {value}; cannot chart it",
@@ -430,25 +435,30 @@ fn finite(f: &Forecast, what: impl Fn() -> String, year: f64, value: f64) -> Res
 // Axes
 
 /// A linear axis with its own tick positions (ticks computed from integer indices).
-struct Axis {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
-    light: Vec<f64>,
-    decimals: usize,
+pub(crate) struct Axis {
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+    pub(crate) ticks: Vec<f64>,
+    pub(crate) light: Vec<f64>,
+    pub(crate) decimals: usize,
 }
 
 impl Axis {
-    fn label(&self, v: f64) -> String {
+    pub(crate) fn label(&self, v: f64) -> String {
         // `+ 0.0` turns -0 into 0.
         format!("{:.*}", self.decimals, v + 0.0)
     }
 }
 
 /// The year axis: the grid's span (a single year gets a one-year span), ticks at round years.
-fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
+pub(crate) fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
     let first = f.levers.first().map_or(0.0, |l| l.year);
     let last = f.levers.last().map_or(first, |l| l.year);
+    year_span_axis(first, last, max_ticks)
+}
+
+/// The year axis over `first..=last` (a single year gets a one-year span).
+pub(crate) fn year_span_axis(first: f64, last: f64, max_ticks: usize) -> Axis {
     let (lo, hi) = if last - first < 1e-9 {
         (first - 0.5, last + 0.5)
     } else {
@@ -482,14 +492,14 @@ fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
 }
 
 /// The multiples of `step` in `[lo, hi]`, computed from integer indices.
-fn multiples(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+pub(crate) fn multiples(lo: f64, hi: f64, step: f64) -> Vec<f64> {
     let first = (lo / step - 1e-9).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
 /// A linear axis over `[lo, hi]` widened to round ticks, with at most about `max_ticks` ticks.
-fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
+pub(crate) fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
     let (lo, hi) = if hi - lo > 1e-12 {
         (lo, hi)
     } else {
@@ -525,7 +535,7 @@ fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
 }
 
 /// A log axis: ticks at powers of ten (every few decades if many), light lines in between.
-fn log_axis(min: f64, max: f64) -> Axis {
+pub(crate) fn log_axis(min: f64, max: f64) -> Axis {
     let lo_exp = (min.log10() - 0.1).floor() as i32;
     let hi_exp = ((max.log10() + 0.1).ceil() as i32).max(lo_exp + 1);
     let decades = hi_exp - lo_exp;
@@ -561,7 +571,7 @@ fn log_axis(min: f64, max: f64) -> Axis {
 }
 
 /// Scientific label for a log tick: `1e12`, `2e3`.
-fn sci_label(v: f64) -> String {
+pub(crate) fn sci_label(v: f64) -> String {
     if v <= 0.0 || !v.is_finite() {
         return format!("{v}");
     }
@@ -579,23 +589,26 @@ fn sci_label(v: f64) -> String {
 
 /// One legend entry.
 #[derive(Clone, Debug)]
-struct Key {
-    label: String,
-    colour: RGBColor,
-    width: u32,
-    dashed: bool,
+pub(crate) struct Key {
+    pub(crate) label: String,
+    pub(crate) colour: RGBColor,
+    pub(crate) width: u32,
+    pub(crate) dashed: bool,
     /// False when the series is not on the plot (its label says why).
-    drawn: bool,
+    pub(crate) drawn: bool,
+    /// The sample is a triangle marker instead of a line.
+    pub(crate) marker: bool,
 }
 
 impl Key {
-    fn line(label: impl Into<String>, colour: RGBColor, width: u32) -> Key {
+    pub(crate) fn line(label: impl Into<String>, colour: RGBColor, width: u32) -> Key {
         Key {
             label: label.into(),
             colour,
             width,
             dashed: false,
             drawn: true,
+            marker: false,
         }
     }
 
@@ -605,12 +618,12 @@ impl Key {
 }
 
 /// Width of one legend entry: sample line, gap, text.
-fn key_width(key: &Key) -> Result<i32> {
+pub(crate) fn key_width(key: &Key) -> Result<i32> {
     Ok(LEGEND_SAMPLE + LEGEND_GAP + text_size(&key.label, LEGEND_PX)?.0 as i32)
 }
 
 /// Width of a boxed legend column.
-fn legend_column_width(keys: &[Key]) -> Result<u32> {
+pub(crate) fn legend_column_width(keys: &[Key]) -> Result<u32> {
     let mut widest = 0;
     for key in keys {
         widest = widest.max(key_width(key)?);
@@ -618,7 +631,7 @@ fn legend_column_width(keys: &[Key]) -> Result<u32> {
     Ok((widest + 2 * LEGEND_PAD) as u32)
 }
 
-fn draw_key<DB: DrawingBackend>(
+pub(crate) fn draw_key<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     key: &Key,
     (x, y): (i32, i32),
@@ -627,7 +640,13 @@ where
     DB::ErrorType: 'static,
 {
     if key.drawn {
-        if key.dashed {
+        if key.marker {
+            area.draw(&TriangleMarker::new(
+                (x + LEGEND_SAMPLE / 2, y),
+                7,
+                key.colour.filled(),
+            ))?;
+        } else if key.dashed {
             let mut x0 = x;
             while x0 < x + LEGEND_SAMPLE {
                 let x1 = (x0 + 7).min(x + LEGEND_SAMPLE);
@@ -650,7 +669,7 @@ where
 }
 
 /// A boxed legend, one entry per row, with its top-left corner at `(x, y)`.
-fn draw_legend_column<DB: DrawingBackend>(
+pub(crate) fn draw_legend_column<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     keys: &[Key],
     (x, y): (i32, i32),
@@ -675,7 +694,7 @@ where
 }
 
 /// A legend in one row, centred horizontally on `area` at height `y`.
-fn draw_legend_row<DB: DrawingBackend>(
+pub(crate) fn draw_legend_row<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     keys: &[Key],
     y: i32,
@@ -698,7 +717,7 @@ where
 }
 
 /// The title band at the top of `root`; returns the area below it.
-fn draw_title<DB: DrawingBackend>(
+pub(crate) fn draw_title<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<DrawingArea<DB, Shift>>
@@ -716,7 +735,7 @@ where
 }
 
 /// A note centred on `area`, for charts with nothing to plot.
-fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<()>
+pub(crate) fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -732,13 +751,13 @@ where
 // Series
 
 /// The points of one line; runs are drawn separately (gaps where a value cannot be drawn).
-struct Series {
-    key: Key,
-    runs: Vec<Vec<(f64, f64)>>,
+pub(crate) struct Series {
+    pub(crate) key: Key,
+    pub(crate) runs: Vec<Vec<(f64, f64)>>,
 }
 
 /// Draws a series' runs: lines, or a dot for a run of a single point.
-fn draw_series<DB, X, Y>(
+pub(crate) fn draw_series<DB, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     series: &Series,
 ) -> Result<()>
@@ -767,7 +786,7 @@ where
 
 /// A series for a log axis: drawn from its finite positive points only; the label says what
 /// was left out (`zero` for values <= 0, `off` for infinite ones).
-fn log_series(
+pub(crate) fn log_series(
     f: &Forecast,
     label: &str,
     values: &[f64],
@@ -825,12 +844,13 @@ fn log_series(
             width,
             dashed,
             drawn: drawn_points > 0,
+            marker: false,
         },
         runs,
     })
 }
 
-fn year_label(year: f64) -> String {
+pub(crate) fn year_label(year: f64) -> String {
     if (year - year.round()).abs() < 1e-9 {
         format!("{year:.0}")
     } else {
@@ -840,15 +860,15 @@ fn year_label(year: f64) -> String {
 
 /// Space around a plot and for its tick labels.
 #[derive(Clone, Copy)]
-struct Layout {
-    margin_top: u32,
-    margin_right: u32,
-    x_label_area: u32,
-    y_label_area: u32,
+pub(crate) struct Layout {
+    pub(crate) margin_top: u32,
+    pub(crate) margin_right: u32,
+    pub(crate) x_label_area: u32,
+    pub(crate) y_label_area: u32,
 }
 
 /// An axis coordinate with our own tick positions (plotters picks its own otherwise).
-struct Ticked<R> {
+pub(crate) struct Ticked<R> {
     inner: R,
     ticks: Vec<f64>,
     light: Vec<f64>,
@@ -877,7 +897,7 @@ impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
 
 impl Axis {
     /// The axis as a linear coordinate.
-    fn linear(&self) -> Ticked<RangedCoordf64> {
+    pub(crate) fn linear(&self) -> Ticked<RangedCoordf64> {
         Ticked {
             inner: (self.lo..self.hi).into(),
             ticks: self.ticks.clone(),
@@ -886,7 +906,7 @@ impl Axis {
     }
 
     /// The axis as a log coordinate.
-    fn log(&self) -> Ticked<LogCoord<f64>> {
+    pub(crate) fn log(&self) -> Ticked<LogCoord<f64>> {
         Ticked {
             inner: (self.lo..self.hi).log_scale().into(),
             ticks: self.ticks.clone(),
@@ -896,11 +916,12 @@ impl Axis {
 }
 
 /// A chart over the years (x) and `Y`.
-type YearChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
+pub(crate) type YearChart<'a, DB, Y> =
+    ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
 
 /// Builds a line chart on `area` over the years and `y`, and draws its mesh (grid, ticks,
 /// labels, axis titles).
-fn frame<'a, DB, Y>(
+pub(crate) fn frame<'a, DB, Y>(
     area: &'a DrawingArea<DB, Shift>,
     layout: Layout,
     x: &Axis,
@@ -1015,7 +1036,7 @@ impl CapabilityPlan {
     }
 }
 
-const LINE_LAYOUT: Layout = Layout {
+pub(crate) const LINE_LAYOUT: Layout = Layout {
     margin_top: 10,
     margin_right: 20,
     x_label_area: 50,

@@ -1573,12 +1573,12 @@ mod tests {
         assert_eq!(a.label(-0.0), "0");
     }
 
-    /// Writes the charts of the synthetic forecast to /tmp/charts for a look:
+    /// Writes the charts of the synthetic forecast to `charts/` in the system's temporary folder:
     /// `cargo test --lib report::charts -- --ignored dump`.
     #[test]
     #[ignore]
     fn dump() {
-        let dir = std::path::Path::new("/tmp/charts");
+        let dir = &std::env::temp_dir().join("charts");
         std::fs::create_dir_all(dir).unwrap();
         let names = [
             "math", "code", "exams", "writing", "empathy", "strategy", "law",

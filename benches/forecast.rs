@@ -1,4 +1,4 @@
-//! Benchmark: one deterministic forecast of the shipped reasoners scenario (41 years x 3 domains).
+//! Benchmark: one deterministic forecast of the shipped reasoners scenario (41 years x 6 domains).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use scalecast::forecast::forecast;

@@ -36,6 +36,15 @@ pub enum Command {
         #[arg(long, default_value = "output")]
         out: PathBuf,
     },
+    /// Print the model's equations with a scenario's values substituted, and each domain's
+    /// logit split into its four terms (the model card).
+    Explain {
+        /// Scenario file
+        file: PathBuf,
+        /// Grid year to explain; default: the last grid year
+        #[arg(long)]
+        year: Option<f64>,
+    },
     /// Parse and validate scenario files without running them.
     Check {
         /// Scenario files or folders of them
@@ -100,6 +109,7 @@ pub enum Command {
 pub fn main(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run { paths, out } => run(&paths, &out),
+        Command::Explain { file, year } => explain(&file, year),
         Command::Check { paths } => check(&paths),
         Command::Sweep {
             file,
@@ -219,6 +229,8 @@ fn shown(p: &Path) -> String {
 
 fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
     let scenarios = read_scenarios(paths)?;
+    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
+    crate::output::check_out_dir(out, &inputs)?;
     let mut results = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
     for (file, s) in &scenarios {
@@ -239,14 +251,44 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
         };
         folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
     }
+    let runs: Vec<(&Scenario, &Forecast)> = results.iter().map(|(_, s, f)| (*s, f)).collect();
+    let comparison = comparison_folder(&runs)?;
+    let sections: Vec<report::html::Section> = runs
+        .iter()
+        .zip(&folders)
+        .map(|((s, f), (_, folder))| report::html::Section {
+            scenario: s,
+            forecast: f,
+            charts: svgs(folder, SCENARIO_CHARTS),
+            card: report::explain::explain(s, f, f.levers.len() - 1),
+        })
+        .collect();
+    let mut comparison_charts = vec![("gap", "The gap between verifiable and unverifiable domains: mean capability of domains with verifiability >= 0.5 minus that of the rest".to_string())];
+    let domain_captions: Vec<(String, String)> = report::comparison::domains(&runs)
+        .into_iter()
+        .map(|d| {
+            (
+                format!("capability_{d}"),
+                format!("Capability in {d}, every scenario"),
+            )
+        })
+        .collect();
+    comparison_charts.extend(domain_captions.iter().map(|(n, c)| (n.as_str(), c.clone())));
+    let page = report::html::index(&sections, &svgs_captioned(&comparison, &comparison_charts));
+    folders.push(("comparison".into(), comparison));
     for (name, folder) in &folders {
         folder.write(out, name)?;
     }
+    crate::output::write_file(&out.join("index.html"), page.as_bytes())?;
     print!(
         "{}",
         summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>())
     );
-    println!("wrote {} scenario(s) to {}", folders.len(), shown(out));
+    println!(
+        "wrote {} scenario(s), comparison/ and index.html to {}",
+        folders.len() - 1,
+        shown(out)
+    );
     Ok(())
 }
 
@@ -260,7 +302,62 @@ pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> R
         ("capability", report::charts::capability_chart(f)?),
         ("levers", report::charts::levers_chart(f)?),
         ("terms", report::charts::terms_chart(f)?),
+        (
+            "thinking_multiplier",
+            report::multiplier::multiplier_chart(f)?,
+        ),
     ] {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// A scenario folder's charts in the HTML report: (file stem, caption).
+const SCENARIO_CHARTS: &[(&str, &str)] = &[
+    ("capability", "Capability per domain"),
+    ("levers", "Levers on a log scale, with each domain's thought ceiling (dashed)"),
+    ("terms", "The four logit terms per domain"),
+    (
+        "thinking_multiplier",
+        "Thinking multiplier per OOM of effective compute (log scale); triangles mark years where thinking cannot replace one OOM",
+    ),
+];
+
+/// The SVGs of `folder` named by `charts`, with their captions.
+fn svgs(folder: &Folder, charts: &[(&str, &str)]) -> Vec<(String, String)> {
+    let owned: Vec<(&str, String)> = charts.iter().map(|(n, c)| (*n, c.to_string())).collect();
+    svgs_captioned(folder, &owned)
+}
+
+fn svgs_captioned(folder: &Folder, charts: &[(&str, String)]) -> Vec<(String, String)> {
+    charts
+        .iter()
+        .filter_map(|(stem, caption)| {
+            let name = format!("{stem}.svg");
+            folder
+                .files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, bytes)| (caption.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        })
+        .collect()
+}
+
+/// `DIR/comparison/`: every scenario of the run side by side (written even for one scenario, so
+/// it never shows a previous run's scenarios).
+pub fn comparison_folder(runs: &[(&Scenario, &Forecast)]) -> Result<Folder> {
+    use report::comparison;
+    let mut folder = Folder::default();
+    folder.add("comparison.csv", comparison::csv(runs));
+    let mut charts = vec![("gap".to_string(), comparison::gap_chart(runs)?)];
+    for d in comparison::domains(runs) {
+        charts.push((
+            format!("capability_{d}"),
+            comparison::domain_chart(runs, &d)?,
+        ));
+    }
+    for (name, chart) in charts {
         folder.add(format!("{name}.png"), chart.png);
         folder.add(format!("{name}.svg"), chart.svg);
     }
@@ -333,6 +430,31 @@ fn check_sweep_table(s: &Scenario) -> Result<(), InputErrors> {
     };
     let at = table.at.map(|y| (y, Origin::Table));
     Sweep::new(s, &table.vary, Origin::Table, at)?.check_values()
+}
+
+fn explain(file: &Path, year: Option<f64>) -> Result<()> {
+    let s = Scenario::from_file(file)?;
+    let f = forecast(&s)?;
+    let k = match year {
+        None => s.time.len() - 1,
+        Some(y) => s.time.index_of(y).ok_or_else(|| {
+            let (first, last) = (s.time.year(0), s.time.year(s.time.len() - 1));
+            let hint = format!(
+                "pass a grid year, e.g. --year {first} or --year {last}; without --year the last grid year is used"
+            );
+            usage(
+                &shown(file),
+                "",
+                format!(
+                    "--year {y} is not a year of the scenario's grid ({first} to {last} in steps of {})",
+                    s.time.step
+                ),
+                Some(&hint),
+            )
+        })?,
+    };
+    print!("{}", report::explain::explain(&s, &f, k));
+    Ok(())
 }
 
 fn check(paths: &[PathBuf]) -> Result<()> {
@@ -424,6 +546,7 @@ fn sweep(
             })
         })
         .transpose()?;
+    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
     let sw = Sweep::new(&s, &vary, origin, at)?;
     let points = sw.points_of(shard);
     let rows = u128::from(points) * u128::from(sw.rows_per_point());
@@ -480,6 +603,7 @@ fn sweep(
 }
 
 fn merge(paths: &[PathBuf], out: &Path) -> Result<()> {
+    crate::output::check_out_dir(out, &[])?;
     let mut m = Merger::open(paths)?;
     let dir = out.join(&m.scenario);
     let written = write_folder(&dir, "sweep", |tmp| {
@@ -502,6 +626,7 @@ fn allocate(
     let s = Scenario::from_file(file)?;
     forecast(&s)?;
     let problem = Problem::new(&s, budget, year, domain, queries)?;
+    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
     let grid = problem.grid();
     let best = problem.best(&grid);
     let all = problem.all_pretraining();

@@ -8,6 +8,7 @@ use scalecast::error::InputErrors;
 
 fn main() -> ExitCode {
     let cli = scalecast::cli::Cli::parse();
+    scalecast::output::clean_up_on_signal();
     match scalecast::cli::main(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

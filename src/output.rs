@@ -1,110 +1,114 @@
 //! Writing results: every folder is built under a temporary sibling name and renamed into place,
 //! so an interrupted or failed run leaves the previous complete folder or none.
+//!
+//! Work in progress is registered while it exists; [`clean_up_on_signal`] installs a SIGINT /
+//! SIGTERM handler that removes it (and puts back a folder that was moved aside) before exiting.
 
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context, Result};
 
-/// The files of one output folder, by relative path, in the order they are written.
-#[derive(Debug, Default)]
-pub struct Folder {
-    pub files: Vec<(String, Vec<u8>)>,
+/// A temporary file or folder that becomes `target` once complete; `aside` is where the previous
+/// `target` waits while it is replaced.
+#[derive(Debug, Clone)]
+struct Staged {
+    temp: PathBuf,
+    aside: PathBuf,
+    target: PathBuf,
 }
 
-impl Folder {
-    pub fn add(&mut self, name: impl Into<String>, bytes: impl Into<Vec<u8>>) {
-        self.files.push((name.into(), bytes.into()));
-    }
+static STAGED: Mutex<Vec<Staged>> = Mutex::new(Vec::new());
 
-    /// Write the folder as `dir/name`, replacing any previous one only once all files are written.
-    pub fn write(&self, dir: &Path, name: &str) -> Result<PathBuf> {
-        write_folder(dir, name, |tmp| self.write_into(tmp))
-    }
+/// Registers a staged output for the lifetime of the guard.
+struct StageGuard(Staged);
 
-    /// Write the files into the existing folder `tmp`.
-    pub fn write_into(&self, tmp: &Path) -> Result<()> {
-        for (rel, bytes) in &self.files {
-            let path = tmp.join(rel);
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
-            }
-            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+impl StageGuard {
+    fn new(temp: PathBuf, aside: PathBuf, target: PathBuf) -> StageGuard {
+        let s = Staged {
+            temp,
+            aside,
+            target,
+        };
+        STAGED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(s.clone());
+        StageGuard(s)
+    }
+}
+
+impl Drop for StageGuard {
+    fn drop(&mut self) {
+        STAGED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|s| s.temp != self.0.temp);
+    }
+}
+
+fn remove_any(p: &Path) {
+    let _ = fs::remove_dir_all(p).or_else(|_| fs::remove_file(p));
+}
+
+/// Undo staged work: remove temporaries, put back anything moved aside.
+fn roll_back(s: &Staged) {
+    remove_any(&s.temp);
+    if s.aside.exists() {
+        if s.target.exists() {
+            remove_any(&s.aside);
+        } else {
+            let _ = fs::rename(&s.aside, &s.target);
         }
-        Ok(())
     }
 }
 
-/// Build the folder `dir/name` by `fill`ing a temporary sibling folder (created empty), then
-/// rename it into place, replacing any previous one. Large outputs are streamed into the
-/// temporary folder by `fill`; on failure the temporary folder is removed and the previous one kept.
-pub fn write_folder(
-    dir: &Path,
-    name: &str,
-    fill: impl FnOnce(&Path) -> Result<()>,
-) -> Result<PathBuf> {
-    let created = create_dirs(dir)?;
-    let target = dir.join(name);
-    let pid = std::process::id();
-    let tmp = dir.join(format!(".{name}.tmp-{pid}"));
-    let old = dir.join(format!(".{name}.old-{pid}"));
-    let _ = fs::remove_dir_all(&tmp);
-    let result = fs::create_dir_all(&tmp)
-        .with_context(|| format!("cannot create {}", tmp.display()))
-        .and_then(|()| fill(&tmp))
-        .and_then(|()| {
-            if target.exists() {
-                fs::rename(&target, &old)
-                    .with_context(|| format!("cannot move aside {}", target.display()))?;
-            }
-            fs::rename(&tmp, &target)
-                .with_context(|| format!("cannot move {} into place", target.display()))?;
-            let _ = fs::remove_dir_all(&old);
-            Ok(())
-        });
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&tmp);
-        if old.exists() && !target.exists() {
-            let _ = fs::rename(&old, &target);
+/// On SIGINT or SIGTERM, roll back every staged output and exit with status 130.
+pub fn clean_up_on_signal() {
+    let _ = ctrlc::set_handler(|| {
+        let staged = STAGED.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for s in &staged {
+            roll_back(s);
         }
-        remove_created(&created);
-    }
-    result.map(|()| target)
+        eprintln!("interrupted: no partial output was left");
+        std::process::exit(130);
+    });
 }
 
-/// Write one file atomically: to a temporary sibling, then renamed over `path`.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_file_with(path, |w| Ok(w.write_all(bytes)?))
-}
-
-/// Like [`write_file`], with the content streamed by `fill` (buffered).
-pub fn write_file_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
-    let dir = path
+/// Write `target` through `fill`, which creates it at the temporary path it is given; the old
+/// `target` (file or folder) is replaced only once `fill` succeeded.
+pub fn replace_with(target: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    let dir = target
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let created = create_dirs(dir)?;
-    let name = path
+    let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = fs::File::create(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))
-        .and_then(|file| {
-            let mut w = BufWriter::new(file);
-            fill(&mut w)?;
-            w.flush()
-                .with_context(|| format!("cannot write {}", tmp.display()))
-        })
-        .and_then(|()| {
-            fs::rename(&tmp, path)
-                .with_context(|| format!("cannot move {} into place", path.display()))
-        });
+    let pid = std::process::id();
+    let guard = StageGuard::new(
+        dir.join(format!(".{name}.tmp-{pid}")),
+        dir.join(format!(".{name}.old-{pid}")),
+        target.to_path_buf(),
+    );
+    let Staged { temp, aside, .. } = &guard.0;
+    remove_any(temp);
+    let result = fill(temp).and_then(|()| {
+        if target.exists() {
+            fs::rename(target, aside)
+                .with_context(|| format!("cannot move aside {}", target.display()))?;
+        }
+        fs::rename(temp, target)
+            .with_context(|| format!("cannot move {} into place", target.display()))?;
+        remove_any(aside);
+        Ok(())
+    });
     if result.is_err() {
-        let _ = fs::remove_file(&tmp);
+        roll_back(&guard.0);
         remove_created(&created);
     }
     result
@@ -129,6 +133,118 @@ fn remove_created(created: &[PathBuf]) {
     for d in created {
         let _ = fs::remove_dir(d);
     }
+}
+
+/// Build the folder `dir/name` by `fill`ing an empty temporary folder, then put it in place like
+/// [`Folder::write`]. Outputs too large to hold in memory are streamed into it by `fill`.
+pub fn write_folder(
+    dir: &Path,
+    name: &str,
+    fill: impl FnOnce(&Path) -> Result<()>,
+) -> Result<PathBuf> {
+    let target = dir.join(name);
+    replace_with(&target, |tmp| {
+        fs::create_dir_all(tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        fill(tmp)
+    })?;
+    Ok(target)
+}
+
+/// Like [`write_file`], with the content streamed by `fill` through a buffer.
+pub fn write_file_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
+    replace_with(path, |tmp| {
+        let file =
+            fs::File::create(tmp).with_context(|| format!("cannot write {}", path.display()))?;
+        let mut w = BufWriter::new(file);
+        fill(&mut w)?;
+        w.flush()
+            .with_context(|| format!("cannot write {}", path.display()))
+    })
+}
+
+/// The files of one output folder, by relative path, in the order they are written.
+#[derive(Debug, Default)]
+pub struct Folder {
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+impl Folder {
+    pub fn add(&mut self, name: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.files.push((name.into(), bytes.into()));
+    }
+
+    /// Write the folder as `dir/name`, replacing any previous one only once all files are written.
+    pub fn write(&self, dir: &Path, name: &str) -> Result<PathBuf> {
+        let target = dir.join(name);
+        replace_with(&target, |tmp| self.write_into(tmp))?;
+        Ok(target)
+    }
+
+    /// Write the files into the folder `tmp` (created if missing).
+    pub fn write_into(&self, tmp: &Path) -> Result<()> {
+        fs::create_dir_all(tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        for (rel, bytes) in &self.files {
+            let path = tmp.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create {}", parent.display()))?;
+            }
+            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Write one file atomically: to a temporary sibling, then renamed over `path`.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    replace_with(path, |tmp| {
+        fs::write(tmp, bytes).with_context(|| format!("cannot write {}", path.display()))
+    })
+}
+
+/// Refuse an output folder that cannot or must not hold results: one under a regular file, the
+/// root of a project (it holds `Cargo.toml` or `.git`), or a folder holding the input files.
+pub fn check_out_dir(out: &Path, inputs: &[PathBuf]) -> Result<(), crate::error::InputErrors> {
+    let shown = out.display().to_string();
+    let refuse = |msg: String, hint: &str| Err(crate::error::usage(&shown, "", msg, Some(hint)));
+    for a in out.ancestors().filter(|a| !a.as_os_str().is_empty()) {
+        if a.is_file() {
+            return refuse(
+                format!(
+                    "{} is a file, so it cannot hold an output folder",
+                    a.display()
+                ),
+                "pass --out a folder path",
+            );
+        }
+    }
+    if out.exists() && !out.is_dir() {
+        return refuse(
+            "exists and is not a folder".into(),
+            "pass --out a folder path (it is created if missing)",
+        );
+    }
+    if out.join("Cargo.toml").exists() || out.join(".git").exists() {
+        return refuse(
+            "this looks like a project's root folder; outputs would mix with its files".into(),
+            "use a dedicated folder, e.g. --out output",
+        );
+    }
+    if let Ok(o) = out.canonicalize() {
+        for i in inputs {
+            let parent = i
+                .canonicalize()
+                .ok()
+                .and_then(|c| c.parent().map(Path::to_path_buf));
+            if parent.as_deref() == Some(o.as_path()) {
+                return refuse(
+                    format!("this folder holds the input {}", i.display()),
+                    "write outputs to their own folder, e.g. --out output",
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -158,6 +274,36 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("s")]);
+    }
+
+    #[test]
+    fn out_dir_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s.toml");
+        fs::write(&file, "x").unwrap();
+        assert!(check_out_dir(&dir.path().join("out"), std::slice::from_ref(&file)).is_ok());
+        assert!(
+            check_out_dir(dir.path(), std::slice::from_ref(&file)).is_err(),
+            "folder of the inputs"
+        );
+        assert!(
+            check_out_dir(&file.join("out"), &[]).is_err(),
+            "under a regular file"
+        );
+        fs::write(dir.path().join("Cargo.toml"), "").unwrap();
+        assert!(check_out_dir(dir.path(), &[]).is_err(), "project root");
+    }
+
+    #[test]
+    fn single_files_are_replaced_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("index.html");
+        write_file(&p, b"one").unwrap();
+        write_file(&p, b"two").unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(write_file(&dir.path().join("index.html/x"), b"no").is_err());
+        assert_eq!(fs::read(&p).unwrap(), b"two");
     }
 
     #[test]

@@ -203,6 +203,8 @@ const TOP_KEYS: &[&str] = &[
     "observation",
     "sweep",
 ];
+/// Longest scenario or domain name: names become folder names and CSV cells.
+pub const MAX_NAME: usize = 100;
 const LAW_KEYS: &[&str] = &["E", "A", "B", "alpha", "beta"];
 
 impl Scenario {
@@ -1149,7 +1151,16 @@ impl<'d> Reader<'d> {
             && name
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c));
-        if !ok || name == "." || name == ".." {
+        if name.len() > MAX_NAME {
+            self.err(
+                "scenario.name",
+                format!(
+                    "the name is {} characters long; the limit is {MAX_NAME}",
+                    name.len()
+                ),
+                None,
+            );
+        } else if !ok || name == "." || name == ".." {
             self.err(
                 "scenario.name",
                 format!(
@@ -1549,6 +1560,14 @@ impl<'d> Reader<'d> {
                 && name
                     .chars()
                     .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if name.len() > MAX_NAME {
+                let msg = format!(
+                    "the name is {} characters long; the limit is {MAX_NAME}",
+                    name.len()
+                );
+                r.err(&format!("{p}.name"), msg, None);
+                return None;
+            }
             if !valid {
                 r.err(
                     &format!("{p}.name"),

@@ -124,15 +124,15 @@ pub(crate) const TITLE_BAND: u32 = 50;
 pub(crate) const PLOT_W: u32 = 800;
 pub(crate) const PLOT_H: u32 = 550;
 const LEGEND_ROW: i32 = 26;
-const LEGEND_SAMPLE: i32 = 34;
-const LEGEND_GAP: i32 = 8;
+pub(crate) const LEGEND_SAMPLE: i32 = 34;
+pub(crate) const LEGEND_GAP: i32 = 8;
 const LEGEND_PAD: i32 = 12;
 const PANEL_W: u32 = 440;
 const PANEL_H: u32 = 360;
 pub(crate) const MAX_COLUMNS: usize = 3;
 
 /// Registers the embedded font once; later calls only report how that went.
-fn ensure_font() -> Result<()> {
+pub(crate) fn ensure_font() -> Result<()> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES).is_ok()
@@ -369,7 +369,7 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
 // Checking the forecast
 
 /// Fails unless the forecast has at least one year and terms for every domain and year.
-fn check_shape(f: &Forecast) -> Result<()> {
+pub(crate) fn check_shape(f: &Forecast) -> Result<()> {
     if f.levers.is_empty() {
         bail!(
             "forecast '{}' has no grid years: nothing to chart",
@@ -415,7 +415,12 @@ fn check_shape(f: &Forecast) -> Result<()> {
 }
 
 /// `value`, or an error naming it (`what()`) if it is NaN or infinite.
-fn finite(f: &Forecast, what: impl Fn() -> String, year: f64, value: f64) -> Result<f64> {
+pub(crate) fn finite(
+    f: &Forecast,
+    what: impl Fn() -> String,
+    year: f64,
+    value: f64,
+) -> Result<f64> {
     if !value.is_finite() {
         bail!(
             "forecast '{}': {} in {year} is {value}; cannot chart it",
@@ -446,9 +451,14 @@ impl Axis {
 }
 
 /// The year axis: the grid's span (a single year gets a one-year span), ticks at round years.
-fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
+pub(crate) fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
     let first = f.levers.first().map_or(0.0, |l| l.year);
     let last = f.levers.last().map_or(first, |l| l.year);
+    year_span_axis(first, last, max_ticks)
+}
+
+/// The year axis over `first..=last` (a single year gets a one-year span).
+pub(crate) fn year_span_axis(first: f64, last: f64, max_ticks: usize) -> Axis {
     let (lo, hi) = if last - first < 1e-9 {
         (first - 0.5, last + 0.5)
     } else {
@@ -580,12 +590,14 @@ pub(crate) fn sci_label(v: f64) -> String {
 /// One legend entry.
 #[derive(Clone, Debug)]
 pub(crate) struct Key {
-    label: String,
+    pub(crate) label: String,
     pub(crate) colour: RGBColor,
-    width: u32,
-    dashed: bool,
+    pub(crate) width: u32,
+    pub(crate) dashed: bool,
     /// False when the series is not on the plot (its label says why).
-    drawn: bool,
+    pub(crate) drawn: bool,
+    /// The sample is a triangle marker instead of a line.
+    pub(crate) marker: bool,
 }
 
 impl Key {
@@ -596,6 +608,7 @@ impl Key {
             width,
             dashed: false,
             drawn: true,
+            marker: false,
         }
     }
 
@@ -605,7 +618,7 @@ impl Key {
 }
 
 /// Width of one legend entry: sample line, gap, text.
-fn key_width(key: &Key) -> Result<i32> {
+pub(crate) fn key_width(key: &Key) -> Result<i32> {
     Ok(LEGEND_SAMPLE + LEGEND_GAP + text_size(&key.label, LEGEND_PX)?.0 as i32)
 }
 
@@ -618,7 +631,7 @@ pub(crate) fn legend_column_width(keys: &[Key]) -> Result<u32> {
     Ok((widest + 2 * LEGEND_PAD) as u32)
 }
 
-fn draw_key<DB: DrawingBackend>(
+pub(crate) fn draw_key<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     key: &Key,
     (x, y): (i32, i32),
@@ -627,7 +640,13 @@ where
     DB::ErrorType: 'static,
 {
     if key.drawn {
-        if key.dashed {
+        if key.marker {
+            area.draw(&TriangleMarker::new(
+                (x + LEGEND_SAMPLE / 2, y),
+                7,
+                key.colour.filled(),
+            ))?;
+        } else if key.dashed {
             let mut x0 = x;
             while x0 < x + LEGEND_SAMPLE {
                 let x1 = (x0 + 7).min(x + LEGEND_SAMPLE);
@@ -675,7 +694,7 @@ where
 }
 
 /// A legend in one row, centred horizontally on `area` at height `y`.
-fn draw_legend_row<DB: DrawingBackend>(
+pub(crate) fn draw_legend_row<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     keys: &[Key],
     y: i32,
@@ -767,7 +786,7 @@ where
 
 /// A series for a log axis: drawn from its finite positive points only; the label says what
 /// was left out (`zero` for values <= 0, `off` for infinite ones).
-fn log_series(
+pub(crate) fn log_series(
     f: &Forecast,
     label: &str,
     values: &[f64],
@@ -825,12 +844,13 @@ fn log_series(
             width,
             dashed,
             drawn: drawn_points > 0,
+            marker: false,
         },
         runs,
     })
 }
 
-fn year_label(year: f64) -> String {
+pub(crate) fn year_label(year: f64) -> String {
     if (year - year.round()).abs() < 1e-9 {
         format!("{year:.0}")
     } else {
@@ -840,11 +860,11 @@ fn year_label(year: f64) -> String {
 
 /// Space around a plot and for its tick labels.
 #[derive(Clone, Copy)]
-struct Layout {
-    margin_top: u32,
-    margin_right: u32,
-    x_label_area: u32,
-    y_label_area: u32,
+pub(crate) struct Layout {
+    pub(crate) margin_top: u32,
+    pub(crate) margin_right: u32,
+    pub(crate) x_label_area: u32,
+    pub(crate) y_label_area: u32,
 }
 
 /// An axis coordinate with our own tick positions (plotters picks its own otherwise).
@@ -886,7 +906,7 @@ impl Axis {
     }
 
     /// The axis as a log coordinate.
-    fn log(&self) -> Ticked<LogCoord<f64>> {
+    pub(crate) fn log(&self) -> Ticked<LogCoord<f64>> {
         Ticked {
             inner: (self.lo..self.hi).log_scale().into(),
             ticks: self.ticks.clone(),
@@ -896,11 +916,12 @@ impl Axis {
 }
 
 /// A chart over the years (x) and `Y`.
-type YearChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
+pub(crate) type YearChart<'a, DB, Y> =
+    ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
 
 /// Builds a line chart on `area` over the years and `y`, and draws its mesh (grid, ticks,
 /// labels, axis titles).
-fn frame<'a, DB, Y>(
+pub(crate) fn frame<'a, DB, Y>(
     area: &'a DrawingArea<DB, Shift>,
     layout: Layout,
     x: &Axis,
@@ -1015,7 +1036,7 @@ impl CapabilityPlan {
     }
 }
 
-const LINE_LAYOUT: Layout = Layout {
+pub(crate) const LINE_LAYOUT: Layout = Layout {
     margin_top: 10,
     margin_right: 20,
     x_label_area: 50,
@@ -1552,12 +1573,12 @@ mod tests {
         assert_eq!(a.label(-0.0), "0");
     }
 
-    /// Writes the charts of the synthetic forecast to /tmp/charts for a look:
+    /// Writes the charts of the synthetic forecast to `charts/` in the system's temporary folder:
     /// `cargo test --lib report::charts -- --ignored dump`.
     #[test]
     #[ignore]
     fn dump() {
-        let dir = std::path::Path::new("/tmp/charts");
+        let dir = &std::env::temp_dir().join("charts");
         std::fs::create_dir_all(dir).unwrap();
         let names = [
             "math", "code", "exams", "writing", "empathy", "strategy", "law",

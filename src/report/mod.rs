@@ -1,6 +1,10 @@
 //! Reports: each writer takes results and returns bytes, so it can be tested without a disk.
 
 pub mod charts;
+pub mod comparison;
 pub mod csv;
+pub mod explain;
+pub mod html;
 pub mod json;
+pub mod multiplier;
 pub mod sweep_charts;

@@ -277,7 +277,7 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
     let page = report::html::index(&sections, &svgs_captioned(&comparison, &comparison_charts));
     folders.push(("comparison".into(), comparison));
     for (name, folder) in &folders {
-        folder.write(out, name)?;
+        folder.write_keeping_subfolders(out, name)?;
     }
     crate::output::write_file(&out.join("index.html"), page.as_bytes())?;
     print!(

@@ -7,6 +7,13 @@ use clap::Parser;
 use scalecast::error::InputErrors;
 
 fn main() -> ExitCode {
+    // Like other command-line tools, end quietly when the reader of stdout goes away
+    // (`scalecast explain FILE | head`) instead of failing on the broken pipe.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = scalecast::cli::Cli::parse();
     scalecast::output::clean_up_on_signal();
     match scalecast::cli::main(cli) {

@@ -180,6 +180,27 @@ impl Folder {
         Ok(target)
     }
 
+    /// Like [`Folder::write`], but subfolders of the previous `dir/name` that this folder does not
+    /// write (another command's results, such as `mc/` or `sweep/`) are carried over, by hard
+    /// links where the file system allows, so the old folder stays whole until the swap.
+    pub fn write_keeping_subfolders(&self, dir: &Path, name: &str) -> Result<PathBuf> {
+        let target = dir.join(name);
+        replace_with(&target, |tmp| {
+            self.write_into(tmp)?;
+            let Ok(entries) = fs::read_dir(&target) else {
+                return Ok(());
+            };
+            for e in entries.flatten() {
+                let to = tmp.join(e.file_name());
+                if e.path().is_dir() && !to.exists() {
+                    link_tree(&e.path(), &to)?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(target)
+    }
+
     /// Write the files into the folder `tmp` (created if missing).
     pub fn write_into(&self, tmp: &Path) -> Result<()> {
         fs::create_dir_all(tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
@@ -193,6 +214,21 @@ impl Folder {
         }
         Ok(())
     }
+}
+
+/// Recreate the tree `from` at `to`, hard-linking files (copying where links are not possible).
+fn link_tree(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    for e in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            link_tree(&src, &dst)?;
+        } else if fs::hard_link(&src, &dst).is_err() {
+            fs::copy(&src, &dst).with_context(|| format!("cannot copy {}", src.display()))?;
+        }
+    }
+    Ok(())
 }
 
 /// Write one file atomically: to a temporary sibling, then renamed over `path`.
@@ -304,6 +340,29 @@ mod tests {
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
         assert!(write_file(&dir.path().join("index.html/x"), b"no").is_err());
         assert_eq!(fs::read(&p).unwrap(), b"two");
+    }
+
+    #[test]
+    fn other_commands_subfolders_survive_a_rewrite() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut f = Folder::default();
+        f.add("a.txt", "one");
+        f.write(dir.path(), "s").unwrap();
+        let mut mc = Folder::default();
+        mc.add("q.csv", "quantiles");
+        mc.write(&dir.path().join("s"), "mc").unwrap();
+        let mut g = Folder::default();
+        g.add("a.txt", "two");
+        g.write_keeping_subfolders(dir.path(), "s").unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("s/a.txt")).unwrap(),
+            "two"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("s/mc/q.csv")).unwrap(),
+            "quantiles"
+        );
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

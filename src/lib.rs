@@ -24,3 +24,4 @@ pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod trajectory;
+pub mod fit;

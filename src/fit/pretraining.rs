@@ -211,7 +211,8 @@ pub fn fit(
 }
 
 /// `n` synthetic runs from `law` with multiplicative noise of relative sd `noise` (seeded):
-/// N log-uniform over 1e7..1e10 and D over 1e9..1e12 (three decades each).
+/// N log-uniform over three decades (1e7..1e10) and D = N * r with tokens per parameter r
+/// log-uniform over three decades (1..1000), so runs cover under- and over-trained models.
 pub fn synthetic(law: &Law, n: usize, noise: f64, seed: u64) -> Vec<Run> {
     use rand::{Rng, SeedableRng};
     use rand_distr::{Distribution, StandardNormal};
@@ -219,7 +220,7 @@ pub fn synthetic(law: &Law, n: usize, noise: f64, seed: u64) -> Vec<Run> {
     (0..n)
         .map(|_| {
             let params = 10f64.powf(rng.random_range(7.0..10.0));
-            let tokens = 10f64.powf(rng.random_range(9.0..12.0));
+            let tokens = params * 10f64.powf(rng.random_range(0.0..3.0));
             let z: f64 = StandardNormal.sample(&mut rng);
             Run {
                 params,

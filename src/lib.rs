@@ -9,19 +9,22 @@
 //! - [`model`]: the equations of MODEL.md, pure.
 //! - [`forecast`]: the model on the time grid.
 //! - [`report`]: CSV, JSON and charts, each returned as bytes; [`output`] writes them atomically.
+//! - [`fit`]: calibrate the curves to measurements; [`backtest`]: score a forecast against
+//!   observations.
 //! - [`error`]: located input errors (exit code 2).
 
 // Input errors carry their file, place and snippet; they are rare and cold, so size is no concern.
 #![allow(clippy::result_large_err)]
 
+pub mod backtest;
 pub mod cli;
 pub mod distribution;
 pub mod document;
 pub mod error;
+pub mod fit;
 pub mod forecast;
 pub mod model;
 pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod trajectory;
-pub mod fit;

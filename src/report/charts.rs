@@ -86,11 +86,11 @@ pub fn series_colour(index: usize) -> RGBColor {
     TABLEAU_10[index % TABLEAU_10.len()]
 }
 
-const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
-const MUTED: RGBColor = RGBColor(0x88, 0x88, 0x88);
+pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const MUTED: RGBColor = RGBColor(0x88, 0x88, 0x88);
 const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 const GRID_LIGHT: RGBColor = RGBColor(0xf0, 0xf0, 0xf0);
-const FRAME: RGBColor = RGBColor(0xcc, 0xcc, 0xcc);
+pub(crate) const FRAME: RGBColor = RGBColor(0xcc, 0xcc, 0xcc);
 
 const PARAMS_COLOUR: RGBColor = RGBColor(0x00, 0x00, 0x00);
 const RL_STEPS_COLOUR: RGBColor = RGBColor(0x6a, 0x3d, 0x9a);
@@ -112,21 +112,21 @@ const TITLE_PX: u32 = 26;
 const MIN_TITLE_PX: u32 = 14;
 const DESC_PX: u32 = 19;
 const TICK_PX: u32 = 17;
-const LEGEND_PX: u32 = 17;
+pub(crate) const LEGEND_PX: u32 = 17;
 const PANEL_TITLE_PX: u32 = 19;
 const NOTE_PX: u32 = 18;
 
-const LINE_PX: u32 = 2;
+pub(crate) const LINE_PX: u32 = 2;
 const LEVER_PX: u32 = 3;
 const TOTAL_PX: u32 = 3;
 
-const TITLE_BAND: u32 = 50;
-const PLOT_W: u32 = 800;
-const PLOT_H: u32 = 550;
-const LEGEND_ROW: i32 = 26;
-const LEGEND_SAMPLE: i32 = 34;
-const LEGEND_GAP: i32 = 8;
-const LEGEND_PAD: i32 = 12;
+pub(crate) const TITLE_BAND: u32 = 50;
+pub(crate) const PLOT_W: u32 = 800;
+pub(crate) const PLOT_H: u32 = 550;
+pub(crate) const LEGEND_ROW: i32 = 26;
+pub(crate) const LEGEND_SAMPLE: i32 = 34;
+pub(crate) const LEGEND_GAP: i32 = 8;
+pub(crate) const LEGEND_PAD: i32 = 12;
 const PANEL_W: u32 = 440;
 const PANEL_H: u32 = 360;
 const MAX_COLUMNS: usize = 3;
@@ -143,12 +143,12 @@ fn ensure_font() -> Result<()> {
     Ok(())
 }
 
-fn font(px: u32) -> FontDesc<'static> {
+pub(crate) fn font(px: u32) -> FontDesc<'static> {
     (FONT, px).into_font()
 }
 
 /// Width and height of `text` at `px`, from the embedded font (identical for PNG and SVG).
-fn text_size(text: &str, px: u32) -> Result<(u32, u32)> {
+pub(crate) fn text_size(text: &str, px: u32) -> Result<(u32, u32)> {
     ensure_font()?;
     font(px)
         .box_size(text)
@@ -168,7 +168,7 @@ fn title_px(text: &str, width: u32) -> Result<u32> {
 // Rendering to bytes
 
 /// Draws the same chart into a PNG and an SVG of `size` pixels.
-fn render<P, S>(size: (u32, u32), draw_png: P, draw_svg: S) -> Result<Chart>
+pub(crate) fn render<P, S>(size: (u32, u32), draw_png: P, draw_svg: S) -> Result<Chart>
 where
     P: FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<()>,
     S: FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<()>,
@@ -198,7 +198,7 @@ where
 /// each glyph's side bearing (letters come out unevenly spaced) and sits text high in its box.
 /// Text is laid out in the same box as plotters computes (so labels land where plotters
 /// placed them); everything else is passed through unchanged.
-struct Bitmap<'a>(BitMapBackend<'a>);
+pub(crate) struct Bitmap<'a>(BitMapBackend<'a>);
 
 type BitmapError = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
 
@@ -430,23 +430,23 @@ fn finite(f: &Forecast, what: impl Fn() -> String, year: f64, value: f64) -> Res
 // Axes
 
 /// A linear axis with its own tick positions (ticks computed from integer indices).
-struct Axis {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
-    light: Vec<f64>,
-    decimals: usize,
+pub(crate) struct Axis {
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+    pub(crate) ticks: Vec<f64>,
+    pub(crate) light: Vec<f64>,
+    pub(crate) decimals: usize,
 }
 
 impl Axis {
-    fn label(&self, v: f64) -> String {
+    pub(crate) fn label(&self, v: f64) -> String {
         // `+ 0.0` turns -0 into 0.
         format!("{:.*}", self.decimals, v + 0.0)
     }
 }
 
 /// The year axis: the grid's span (a single year gets a one-year span), ticks at round years.
-fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
+pub(crate) fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
     let first = f.levers.first().map_or(0.0, |l| l.year);
     let last = f.levers.last().map_or(first, |l| l.year);
     let (lo, hi) = if last - first < 1e-9 {
@@ -489,7 +489,7 @@ fn multiples(lo: f64, hi: f64, step: f64) -> Vec<f64> {
 }
 
 /// A linear axis over `[lo, hi]` widened to round ticks, with at most about `max_ticks` ticks.
-fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
+pub(crate) fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
     let (lo, hi) = if hi - lo > 1e-12 {
         (lo, hi)
     } else {
@@ -525,7 +525,7 @@ fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
 }
 
 /// A log axis: ticks at powers of ten (every few decades if many), light lines in between.
-fn log_axis(min: f64, max: f64) -> Axis {
+pub(crate) fn log_axis(min: f64, max: f64) -> Axis {
     let lo_exp = (min.log10() - 0.1).floor() as i32;
     let hi_exp = ((max.log10() + 0.1).ceil() as i32).max(lo_exp + 1);
     let decades = hi_exp - lo_exp;
@@ -561,7 +561,7 @@ fn log_axis(min: f64, max: f64) -> Axis {
 }
 
 /// Scientific label for a log tick: `1e12`, `2e3`.
-fn sci_label(v: f64) -> String {
+pub(crate) fn sci_label(v: f64) -> String {
     if v <= 0.0 || !v.is_finite() {
         return format!("{v}");
     }
@@ -579,17 +579,17 @@ fn sci_label(v: f64) -> String {
 
 /// One legend entry.
 #[derive(Clone, Debug)]
-struct Key {
-    label: String,
-    colour: RGBColor,
-    width: u32,
-    dashed: bool,
+pub(crate) struct Key {
+    pub(crate) label: String,
+    pub(crate) colour: RGBColor,
+    pub(crate) width: u32,
+    pub(crate) dashed: bool,
     /// False when the series is not on the plot (its label says why).
-    drawn: bool,
+    pub(crate) drawn: bool,
 }
 
 impl Key {
-    fn line(label: impl Into<String>, colour: RGBColor, width: u32) -> Key {
+    pub(crate) fn line(label: impl Into<String>, colour: RGBColor, width: u32) -> Key {
         Key {
             label: label.into(),
             colour,
@@ -610,7 +610,7 @@ fn key_width(key: &Key) -> Result<i32> {
 }
 
 /// Width of a boxed legend column.
-fn legend_column_width(keys: &[Key]) -> Result<u32> {
+pub(crate) fn legend_column_width(keys: &[Key]) -> Result<u32> {
     let mut widest = 0;
     for key in keys {
         widest = widest.max(key_width(key)?);
@@ -698,7 +698,7 @@ where
 }
 
 /// The title band at the top of `root`; returns the area below it.
-fn draw_title<DB: DrawingBackend>(
+pub(crate) fn draw_title<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<DrawingArea<DB, Shift>>
@@ -716,7 +716,7 @@ where
 }
 
 /// A note centred on `area`, for charts with nothing to plot.
-fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<()>
+pub(crate) fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -732,13 +732,13 @@ where
 // Series
 
 /// The points of one line; runs are drawn separately (gaps where a value cannot be drawn).
-struct Series {
-    key: Key,
-    runs: Vec<Vec<(f64, f64)>>,
+pub(crate) struct Series {
+    pub(crate) key: Key,
+    pub(crate) runs: Vec<Vec<(f64, f64)>>,
 }
 
 /// Draws a series' runs: lines, or a dot for a run of a single point.
-fn draw_series<DB, X, Y>(
+pub(crate) fn draw_series<DB, X, Y>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
     series: &Series,
 ) -> Result<()>
@@ -830,7 +830,7 @@ fn log_series(
     })
 }
 
-fn year_label(year: f64) -> String {
+pub(crate) fn year_label(year: f64) -> String {
     if (year - year.round()).abs() < 1e-9 {
         format!("{year:.0}")
     } else {
@@ -840,15 +840,15 @@ fn year_label(year: f64) -> String {
 
 /// Space around a plot and for its tick labels.
 #[derive(Clone, Copy)]
-struct Layout {
-    margin_top: u32,
-    margin_right: u32,
-    x_label_area: u32,
-    y_label_area: u32,
+pub(crate) struct Layout {
+    pub(crate) margin_top: u32,
+    pub(crate) margin_right: u32,
+    pub(crate) x_label_area: u32,
+    pub(crate) y_label_area: u32,
 }
 
 /// An axis coordinate with our own tick positions (plotters picks its own otherwise).
-struct Ticked<R> {
+pub(crate) struct Ticked<R> {
     inner: R,
     ticks: Vec<f64>,
     light: Vec<f64>,
@@ -877,7 +877,7 @@ impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
 
 impl Axis {
     /// The axis as a linear coordinate.
-    fn linear(&self) -> Ticked<RangedCoordf64> {
+    pub(crate) fn linear(&self) -> Ticked<RangedCoordf64> {
         Ticked {
             inner: (self.lo..self.hi).into(),
             ticks: self.ticks.clone(),
@@ -886,7 +886,7 @@ impl Axis {
     }
 
     /// The axis as a log coordinate.
-    fn log(&self) -> Ticked<LogCoord<f64>> {
+    pub(crate) fn log(&self) -> Ticked<LogCoord<f64>> {
         Ticked {
             inner: (self.lo..self.hi).log_scale().into(),
             ticks: self.ticks.clone(),
@@ -896,21 +896,40 @@ impl Axis {
 }
 
 /// A chart over the years (x) and `Y`.
-type YearChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
+pub(crate) type YearChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
 
 /// Builds a line chart on `area` over the years and `y`, and draws its mesh (grid, ticks,
 /// labels, axis titles).
-fn frame<'a, DB, Y>(
+pub(crate) fn frame<'a, DB, Y>(
     area: &'a DrawingArea<DB, Shift>,
     layout: Layout,
     x: &Axis,
     y: Ticked<Y>,
     y_format: &dyn Fn(&f64) -> String,
-    (x_desc, y_desc): (&str, &str),
+    descs: (&str, &str),
 ) -> Result<YearChart<'a, DB, Y>>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
+    Y: Ranged<ValueType = f64>,
+{
+    let x_format = |v: &f64| x.label(*v);
+    frame_xy(area, layout, x.linear(), y, (&x_format, y_format), descs)
+}
+
+/// Builds a chart on `area` over any `x` and `y` axes, and draws its mesh.
+pub(crate) fn frame_xy<'a, DB, X, Y>(
+    area: &'a DrawingArea<DB, Shift>,
+    layout: Layout,
+    x: Ticked<X>,
+    y: Ticked<Y>,
+    (x_format, y_format): (&dyn Fn(&f64) -> String, &dyn Fn(&f64) -> String),
+    (x_desc, y_desc): (&str, &str),
+) -> Result<ChartContext<'a, DB, Cartesian2d<Ticked<X>, Ticked<Y>>>>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
     let mut chart = ChartBuilder::on(area)
@@ -920,13 +939,12 @@ where
         .margin_bottom(10)
         .x_label_area_size(layout.x_label_area)
         .y_label_area_size(layout.y_label_area)
-        .build_cartesian_2d(x.linear(), y)?;
-    let x_format = |v: &f64| x.label(*v);
+        .build_cartesian_2d(x, y)?;
     chart
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .x_label_formatter(&x_format)
+        .x_label_formatter(x_format)
         .y_label_formatter(y_format)
         .label_style(font(TICK_PX).color(&INK))
         .axis_desc_style(font(DESC_PX).color(&INK))
@@ -1015,7 +1033,7 @@ impl CapabilityPlan {
     }
 }
 
-const LINE_LAYOUT: Layout = Layout {
+pub(crate) const LINE_LAYOUT: Layout = Layout {
     margin_top: 10,
     margin_right: 20,
     x_label_area: 50,

@@ -238,7 +238,7 @@ pub fn pretraining_chart(runs: &[Run], law: &Law) -> Result<Chart> {
     let n_min = runs.iter().map(|r| r.params).fold(f64::INFINITY, f64::min);
     let n_max = runs.iter().map(|r| r.params).fold(0.0, f64::max);
     let x = log_axis(n_min, n_max);
-    let ns = log_space(x.lo, x.hi, 120);
+    let ns = log_space(n_min, n_max, 120);
     let mut groups = Vec::new();
     let mut entries = Vec::new();
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
@@ -277,7 +277,7 @@ pub fn pretraining_chart(runs: &[Run], law: &Law) -> Result<Chart> {
     }
     entries.push(entry(
         format!(
-            "fitted law: E = {}, A = {}, B = {}, alpha = {}, beta = {}",
+            "lines: the fitted law, E = {}, A = {}, B = {}, alpha = {}, beta = {}",
             short(law.e),
             short(law.a),
             short(law.b),

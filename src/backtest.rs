@@ -233,11 +233,17 @@ params = 1e12
     fn nothing_to_score_and_years_off_the_grid_are_input_errors() {
         let s = Scenario::from_text("s.toml", "s", SCENARIO).unwrap();
         let e = backtest(&s, 2029.0).unwrap_err().to_string();
-        assert!(e.contains("no [[observation]] has a `year` at or after 2029"), "{e}");
+        assert!(
+            e.contains("no [[observation]] has a `year` at or after 2029"),
+            "{e}"
+        );
         let text = SCENARIO.replace("year = 2027", "year = 2031");
         let s = Scenario::from_text("s.toml", "s", &text).unwrap();
         let e = backtest(&s, 2026.0).unwrap_err().to_string();
         assert!(e.contains("`observation[2].year`"), "{e}");
-        assert!(e.contains("outside the forecast's years 2024 to 2030"), "{e}");
+        assert!(
+            e.contains("outside the forecast's years 2024 to 2030"),
+            "{e}"
+        );
     }
 }

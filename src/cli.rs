@@ -446,7 +446,12 @@ fn fit(command: FitCommand) -> Result<()> {
             common,
         } => {
             use crate::fit::pretraining::{self, Run};
-            check_flag("--delta", delta, delta > 0.0 && delta.is_finite(), "a positive number")?;
+            check_flag(
+                "--delta",
+                delta,
+                delta > 0.0 && delta.is_finite(),
+                "a positive number",
+            )?;
             check_flag(
                 "--at-compute",
                 at_compute,
@@ -487,8 +492,9 @@ fn fit(command: FitCommand) -> Result<()> {
                 shown(&data), common.bootstrap, common.seed
             );
             let starts = pretraining::grid();
-            let f = pretraining::fit(&runs, delta, at_compute, boot(&common), &starts)
-                .ok_or_else(|| anyhow::anyhow!("the fit did not converge from any starting point"))?;
+            let f = pretraining::fit(&runs, delta, at_compute, boot(&common), &starts).ok_or_else(
+                || anyhow::anyhow!("the fit did not converge from any starting point"),
+            )?;
             let source = source(&table, &data, command)?;
             let estimates = report::fit::pretraining_estimates(&f);
             let method = serde_json::json!({
@@ -536,7 +542,11 @@ fn fit(command: FitCommand) -> Result<()> {
                 check_flag("--floor", x, (0.0..1.0).contains(&x), "a number in [0, 1)")?;
             }
             let name = name.unwrap_or_else(|| stem(&data).replace('.', "_"));
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c)) {
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+            {
                 return Err(usage(
                     "--name",
                     "",
@@ -598,8 +608,9 @@ fn fit(command: FitCommand) -> Result<()> {
                 "scalecast fit domain {} --score {score} {x_arg}{floor_arg} --name {name} --bootstrap {} --seed {}",
                 shown(&data), common.bootstrap, common.seed
             );
-            let f = domain::fit(&points, floor, boot(&common))
-                .ok_or_else(|| anyhow::anyhow!("the fit did not converge from any starting point"))?;
+            let f = domain::fit(&points, floor, boot(&common)).ok_or_else(|| {
+                anyhow::anyhow!("the fit did not converge from any starting point")
+            })?;
             let u_source = match &u {
                 Some(col) => format!("from column `{col}`"),
                 None => format!("from params and tokens by the {law} law: use `law = \"{law}\"` in [pretraining]"),
@@ -624,12 +635,20 @@ fn fit(command: FitCommand) -> Result<()> {
                     f.intervals.as_ref().map(|i| i.replicates),
                 ),
             );
-            folder.add("domain.toml", report::fit::domain_toml(&f, &name, &u_source, &source));
+            folder.add(
+                "domain.toml",
+                report::fit::domain_toml(&f, &name, &u_source, &source),
+            );
             let chart = report::fit_charts::domain_chart(&name, &points, &f.link)?;
             folder.add("fit.png", chart.png);
             folder.add("fit.svg", chart.svg);
             let folder_name = format!("fit-domain-{}", stem(&data));
-            write_fit(folder, &common.out, &folder_name, &report::fit::table(&estimates))
+            write_fit(
+                folder,
+                &common.out,
+                &folder_name,
+                &report::fit::table(&estimates),
+            )
         }
         FitCommand::Rl {
             data,
@@ -658,8 +677,9 @@ fn fit(command: FitCommand) -> Result<()> {
                 common.bootstrap,
                 common.seed
             );
-            let f = rl::fit(&points, boot(&common))
-                .ok_or_else(|| anyhow::anyhow!("the fit did not converge from any starting point"))?;
+            let f = rl::fit(&points, boot(&common)).ok_or_else(|| {
+                anyhow::anyhow!("the fit did not converge from any starting point")
+            })?;
             let source = source(&table, &data, command)?;
             let estimates = report::fit::rl_estimates(&f);
             let method = serde_json::json!({
@@ -703,7 +723,11 @@ fn backtest(file: &Path, from: f64, out: &Path) -> Result<()> {
     let provenance = Provenance {
         file: shown(file),
         sha256: sha256_hex(s.document.text.as_bytes()),
-        command: format!("scalecast backtest {} --from {from} --out {}", shown(file), shown(out)),
+        command: format!(
+            "scalecast backtest {} --from {from} --out {}",
+            shown(file),
+            shown(out)
+        ),
     };
     let mut folder = Folder::default();
     folder.add("backtest.csv", report::backtest::csv(&b));

@@ -30,7 +30,11 @@ fn recovers_a_known_law_with_the_full_grid() {
         assert!((f.law.e - truth.e).abs() < 0.02, "{:?}", f.law);
         // The fit explains the runs about as well as the true law does.
         let floor = rmse(&truth, &runs);
-        assert!(f.rmse < 1.1 * floor, "rmse {} vs the truth's {floor}", f.rmse);
+        assert!(
+            f.rmse < 1.1 * floor,
+            "rmse {} vs the truth's {floor}",
+            f.rmse
+        );
     }
 }
 
@@ -45,9 +49,9 @@ fn recovery_error_is_small_across_data_sets() {
             let l = fit(&runs, DEFAULT_DELTA, 1e24, NO_BOOTSTRAP, &starts)
                 .unwrap()
                 .law;
-            for (s, err) in sq
-                .iter_mut()
-                .zip([l.alpha - truth.alpha, l.beta - truth.beta, l.e - truth.e])
+            for (s, err) in
+                sq.iter_mut()
+                    .zip([l.alpha - truth.alpha, l.beta - truth.beta, l.e - truth.e])
             {
                 *s += err * err / 20.0;
             }

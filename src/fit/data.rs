@@ -164,7 +164,11 @@ impl Table {
                             &self.text,
                             Some(self.cell_span(record, col)),
                             name,
-                            format!("row {}: expected {}, found {found}", row + 1, rule.expected()),
+                            format!(
+                                "row {}: expected {}, found {found}",
+                                row + 1,
+                                rule.expected()
+                            ),
                         )
                         .with_hint(format!(
                             "fix or remove row {} (rows count from 1 after the header)",
@@ -224,10 +228,7 @@ fn parse_number(cell: &str) -> Option<f64> {
 }
 
 /// Read the named columns with their rules, collecting every error of every column.
-pub fn columns(
-    table: &Table,
-    wanted: &[(&str, &str, Rule)],
-) -> Result<Vec<Vec<f64>>, InputErrors> {
+pub fn columns(table: &Table, wanted: &[(&str, &str, Rule)]) -> Result<Vec<Vec<f64>>, InputErrors> {
     let mut errors = Vec::new();
     let mut out = Vec::new();
     for &(name, flag, rule) in wanted {
@@ -292,12 +293,15 @@ mod tests {
             all[0]
         );
         assert!(
-            all[1].starts_with("d.csv:4:5: `tokens`: row 3: expected a positive number, found an empty cell"),
+            all[1].starts_with(
+                "d.csv:4:5: `tokens`: row 3: expected a positive number, found an empty cell"
+            ),
             "{}",
             all[1]
         );
         assert!(
-            all[2].starts_with("d.csv:3:12: `loss`: row 2: expected a positive number, found `NaN`"),
+            all[2]
+                .starts_with("d.csv:3:12: `loss`: row 2: expected a positive number, found `NaN`"),
             "{}",
             all[2]
         );

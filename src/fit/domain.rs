@@ -214,14 +214,30 @@ mod tests {
             difficulty: 26.0,
             floor: 0.25,
         };
-        let f = fit(&points(&truth), None, Bootstrap { replicates: 50, seed: 1 }).unwrap();
+        let f = fit(
+            &points(&truth),
+            None,
+            Bootstrap {
+                replicates: 50,
+                seed: 1,
+            },
+        )
+        .unwrap();
         assert!((f.link.slope - 0.8).abs() < 0.05, "{:?}", f.link);
         assert!((f.link.difficulty - 26.0).abs() < 0.1, "{:?}", f.link);
         assert!((f.link.floor - 0.25).abs() < 0.02, "{:?}", f.link);
         let i = f.intervals.unwrap();
         assert_eq!(i.replicates, 50);
         assert!(i.slope.low < f.link.slope && f.link.slope < i.slope.high);
-        let fixed = fit(&points(&truth), Some(0.25), Bootstrap { replicates: 0, seed: 1 }).unwrap();
+        let fixed = fit(
+            &points(&truth),
+            Some(0.25),
+            Bootstrap {
+                replicates: 0,
+                seed: 1,
+            },
+        )
+        .unwrap();
         assert_eq!(fixed.link.floor, 0.25);
         assert!((fixed.link.difficulty - 26.0).abs() < 0.1);
     }

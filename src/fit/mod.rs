@@ -192,7 +192,10 @@ mod tests {
     #[test]
     fn lbfgs_finds_a_quadratic_minimum() {
         let (p, c) = best_of(&Bowl, &[vec![0.0, 0.0], vec![10.0, 5.0]]).unwrap();
-        assert!((p[0] - 3.0).abs() < 1e-6 && (p[1] + 1.0).abs() < 1e-6, "{p:?}");
+        assert!(
+            (p[0] - 3.0).abs() < 1e-6 && (p[1] + 1.0).abs() < 1e-6,
+            "{p:?}"
+        );
         assert!(c < 1e-10);
     }
 

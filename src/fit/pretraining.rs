@@ -187,7 +187,8 @@ pub fn fit(
         .into_iter()
         .flatten()
         .collect();
-        let of = |get: &dyn Fn(&Law) -> f64| Interval::of(&laws.iter().map(get).collect::<Vec<_>>());
+        let of =
+            |get: &dyn Fn(&Law) -> f64| Interval::of(&laws.iter().map(get).collect::<Vec<_>>());
         Intervals {
             e: of(&|l| l.e),
             a: of(&|l| l.a),

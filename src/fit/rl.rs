@@ -63,7 +63,10 @@ impl SquaredError {
 impl Objective for SquaredError {
     fn cost(&self, p: &[f64]) -> f64 {
         let c = curve(p);
-        self.points.iter().map(|&(s, y)| (c.logit(s) - y).powi(2)).sum()
+        self.points
+            .iter()
+            .map(|&(s, y)| (c.logit(s) - y).powi(2))
+            .sum()
     }
 
     fn gradient(&self, p: &[f64]) -> Vec<f64> {
@@ -105,7 +108,10 @@ pub fn grid(points: &[Point]) -> Vec<Vec<f64>> {
     let mut starts = Vec::new();
     for &mid in &mids {
         for beta in [0.5f64, 1.0, 1.5, 2.0, 3.0] {
-            let hs: Vec<f64> = points.iter().map(|p| progress(p.steps, mid, beta)).collect();
+            let hs: Vec<f64> = points
+                .iter()
+                .map(|p| progress(p.steps, mid, beta))
+                .collect();
             let ys: Vec<f64> = points.iter().map(|p| logit(p.score)).collect();
             let n = hs.len() as f64;
             let (mh, my) = (hs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
@@ -222,7 +228,14 @@ mod tests {
 
     #[test]
     fn recovers_a_known_curve() {
-        let f = fit(&points(), Bootstrap { replicates: 30, seed: 2 }).unwrap();
+        let f = fit(
+            &points(),
+            Bootstrap {
+                replicates: 30,
+                seed: 2,
+            },
+        )
+        .unwrap();
         let c = f.curve;
         assert!((c.l0 + 1.0).abs() < 0.05, "{c:?}");
         assert!((c.gain - 2.5).abs() < 0.1, "{c:?}");

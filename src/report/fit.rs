@@ -50,7 +50,12 @@ pub fn pretraining_estimates(f: &PretrainingFit) -> Vec<Estimate> {
         estimate("E", f.law.e, i.map(|i| i.e), "irreducible loss"),
         estimate("A", f.law.a, i.map(|i| i.a), "parameter term coefficient"),
         estimate("B", f.law.b, i.map(|i| i.b), "data term coefficient"),
-        estimate("alpha", f.law.alpha, i.map(|i| i.alpha), "parameter exponent"),
+        estimate(
+            "alpha",
+            f.law.alpha,
+            i.map(|i| i.alpha),
+            "parameter exponent",
+        ),
         estimate("beta", f.law.beta, i.map(|i| i.beta), "data exponent"),
         estimate(
             "tokens_per_param",
@@ -94,7 +99,12 @@ pub fn domain_estimates(f: &DomainFit) -> Vec<Estimate> {
                 "chance level"
             },
         ),
-        estimate("objective", f.objective, None, "sum of squared score errors"),
+        estimate(
+            "objective",
+            f.objective,
+            None,
+            "sum of squared score errors",
+        ),
         estimate("rmse", f.rmse, None, "root-mean-square score error"),
     ]
 }
@@ -122,9 +132,24 @@ pub fn rl_estimates(f: &RlFit) -> Vec<Estimate> {
             "logit gain at full RL progress (see note)",
         ),
         estimate("l0", f.curve.l0, i.map(|i| i.l0), "logit with no RL"),
-        estimate("objective", f.objective, None, "sum of squared logit errors"),
-        estimate("rmse_logit", f.rmse_logit, None, "root-mean-square logit error"),
-        estimate("rmse_score", f.rmse_score, None, "root-mean-square score error"),
+        estimate(
+            "objective",
+            f.objective,
+            None,
+            "sum of squared logit errors",
+        ),
+        estimate(
+            "rmse_logit",
+            f.rmse_logit,
+            None,
+            "root-mean-square logit error",
+        ),
+        estimate(
+            "rmse_score",
+            f.rmse_score,
+            None,
+            "root-mean-square score error",
+        ),
     ]
 }
 
@@ -159,10 +184,15 @@ pub fn table(estimates: &[Estimate]) -> String {
         "meaning".into(),
     ]];
     for e in estimates {
-        let interval = e
-            .interval
-            .map_or(String::new(), |i| format!("[{}, {}]", show(i.low), show(i.high)));
-        rows.push([e.name.to_string(), show(e.value), interval, e.meaning.to_string()]);
+        let interval = e.interval.map_or(String::new(), |i| {
+            format!("[{}, {}]", show(i.low), show(i.high))
+        });
+        rows.push([
+            e.name.to_string(),
+            show(e.value),
+            interval,
+            e.meaning.to_string(),
+        ]);
     }
     let widths: Vec<usize> = (0..4)
         .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
@@ -342,7 +372,7 @@ mod tests {
         );
         let s = crate::scenario::Scenario::from_text("s.toml", "s", &scenario).unwrap();
         assert_eq!(s.pretraining.law, Law::EPOCH);
-        assert!(text.contains("alpha [0.3000, 0.4000]"), "{text}");
+        assert!(text.contains("alpha [0.30000, 0.40000]"), "{text}");
     }
 
     #[test]
@@ -372,6 +402,6 @@ mod tests {
         let t = table(&pretraining_estimates(&fitted()));
         assert!(t.starts_with("quantity"), "{t}");
         assert!(t.contains("alpha"), "{t}");
-        assert!(t.contains("[0.3000, 0.4000]"), "{t}");
+        assert!(t.contains("[0.30000, 0.40000]"), "{t}");
     }
 }

@@ -9,8 +9,8 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::charts::{
     domain_colour, draw_note, draw_title, font, frame, frame_xy, log_axis, nice_axis, render,
     sci_label, series_colour, text_size, year_axis, year_label, Axis, Chart, Layout, FRAME, INK,
-    LEGEND_GAP, LEGEND_PAD, LEGEND_PX, LEGEND_ROW, LEGEND_SAMPLE, LINE_LAYOUT, LINE_PX, MUTED,
-    PLOT_H, PLOT_W, TITLE_BAND,
+    LEGEND_GAP, LEGEND_PAD, LEGEND_PX, LEGEND_ROW, LEGEND_SAMPLE, LINE_PX, MUTED, PLOT_H, PLOT_W,
+    TITLE_BAND,
 };
 use crate::backtest::Backtest;
 use crate::fit::domain::{self, Link};
@@ -48,7 +48,7 @@ fn entry(label: impl Into<String>, colour: RGBColor, mark: Mark) -> Entry {
 const DOT_PX: u32 = 4;
 const LAYOUT: Layout = Layout {
     margin_top: 10,
-    margin_right: 20,
+    margin_right: 30,
     x_label_area: 50,
     y_label_area: 75,
 };
@@ -171,14 +171,27 @@ impl Scatter {
         let descs = (self.descs.0.as_str(), self.descs.1.as_str());
         if self.x_log {
             let xf = |v: &f64| sci_label(*v);
-            let mut chart = frame_xy(&plot, LAYOUT, self.x.log(), self.y.linear(), (&xf, &yf), descs)?;
+            let mut chart = frame_xy(
+                &plot,
+                LAYOUT,
+                self.x.log(),
+                self.y.linear(),
+                (&xf, &yf),
+                descs,
+            )?;
             for g in &self.groups {
                 draw_group(&mut chart, g)?;
             }
         } else {
             let xf = |v: &f64| self.x.label(*v);
-            let mut chart =
-                frame_xy(&plot, LAYOUT, self.x.linear(), self.y.linear(), (&xf, &yf), descs)?;
+            let mut chart = frame_xy(
+                &plot,
+                LAYOUT,
+                self.x.linear(),
+                self.y.linear(),
+                (&xf, &yf),
+                descs,
+            )?;
             for g in &self.groups {
                 draw_group(&mut chart, g)?;
             }
@@ -187,7 +200,10 @@ impl Scatter {
     }
 }
 
-fn draw_group<DB, X, Y>(chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>, g: &Group) -> Result<()>
+fn draw_group<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    g: &Group,
+) -> Result<()>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
@@ -244,7 +260,10 @@ pub fn pretraining_chart(runs: &[Run], law: &Law) -> Result<Chart> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for (i, (decade, group)) in by_decade.iter().enumerate() {
         let colour = series_colour(i);
-        let ratio = (group.iter().map(|r| (r.tokens / r.params).ln()).sum::<f64>()
+        let ratio = (group
+            .iter()
+            .map(|r| (r.tokens / r.params).ln())
+            .sum::<f64>()
             / group.len() as f64)
             .exp();
         let dots: Vec<(f64, f64)> = group.iter().map(|r| (r.params, r.loss)).collect();
@@ -362,11 +381,17 @@ pub fn rl_chart(points: &[rl::Point], curve: &Curve) -> Result<Chart> {
         (curve.midpoint_steps / 100.0, curve.midpoint_steps * 100.0)
     } else {
         (
-            positive.iter().map(|p| p.steps).fold(f64::INFINITY, f64::min),
+            positive
+                .iter()
+                .map(|p| p.steps)
+                .fold(f64::INFINITY, f64::min),
             positive.iter().map(|p| p.steps).fold(0.0, f64::max),
         )
     };
-    let x = log_axis(s_min.min(curve.midpoint_steps), s_max.max(curve.midpoint_steps));
+    let x = log_axis(
+        s_min.min(curve.midpoint_steps),
+        s_max.max(curve.midpoint_steps),
+    );
     let line: Vec<(f64, f64)> = log_space(x.lo, x.hi, 200)
         .into_iter()
         .map(|s| (s, curve.score(s)))
@@ -435,6 +460,7 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
     }
     let mut scored = Vec::new();
     let mut earlier = Vec::new();
+    let mut stems = Vec::new();
     for o in &s.observations {
         let (Some(year), Some(d)) = (o.year, s.domains.iter().position(|d| d.name == o.domain))
         else {
@@ -442,6 +468,13 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
         };
         let colour = domain_colour(&o.domain, d);
         if year >= b.from {
+            if let Some(r) = b
+                .scored
+                .iter()
+                .find(|r| r.year == year && r.domain == o.domain && r.observed == o.score)
+            {
+                stems.push((colour, [(year, r.observed), (year, r.forecast)]));
+            }
             scored.push((colour, (year, o.score)));
         } else {
             earlier.push((colour, (year, o.score)));
@@ -450,7 +483,7 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
     let mae = b.summaries[0].mean_absolute_error;
     entries.push(entry(
         format!(
-            "observations scored (from {}): {}, mean absolute error {:.3}",
+            "observations scored from {} (stem: error to forecast): {}, mean absolute error {:.3}",
             year_label(b.from),
             scored.len(),
             mae
@@ -465,13 +498,18 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
             Mark::Ring,
         ));
     }
-    entries.push(entry(format!("--from {}", year_label(b.from)), MUTED, Mark::Dashed));
+    entries.push(entry(
+        format!("--from {}", year_label(b.from)),
+        MUTED,
+        Mark::Dashed,
+    ));
     let plan = BacktestPlan {
         title: format!("{}: backtest from {}", f.scenario, year_label(b.from)),
         x: year_axis(f, 10),
         lines,
         scored,
         earlier,
+        stems,
         from: b.from,
         entries,
     };
@@ -491,6 +529,8 @@ struct BacktestPlan {
     lines: Vec<(RGBColor, Vec<(f64, f64)>)>,
     scored: Vec<(RGBColor, (f64, f64))>,
     earlier: Vec<(RGBColor, (f64, f64))>,
+    /// From each scored observation to the forecast at its year.
+    stems: Vec<(RGBColor, [(f64, f64); 2])>,
     from: f64,
     entries: Vec<Entry>,
 }
@@ -506,7 +546,7 @@ impl BacktestPlan {
         let yf = |v: &f64| y.label(*v);
         let mut chart = frame(
             &plot,
-            LINE_LAYOUT,
+            LAYOUT,
             &self.x,
             y.linear(),
             &yf,
@@ -524,6 +564,12 @@ impl BacktestPlan {
             chart.draw_series(LineSeries::new(
                 points.iter().copied(),
                 colour.stroke_width(LINE_PX),
+            ))?;
+        }
+        for (colour, stem) in &self.stems {
+            chart.draw_series(LineSeries::new(
+                stem.iter().copied(),
+                colour.stroke_width(1),
             ))?;
         }
         chart.draw_series(
@@ -565,7 +611,10 @@ mod tests {
                 score: link.score(24.0 + f64::from(i) * 0.4),
             })
             .collect();
-        assert!(domain_chart("math", &pts, &link).unwrap().svg.contains("math"));
+        assert!(domain_chart("math", &pts, &link)
+            .unwrap()
+            .svg
+            .contains("math"));
         let curve = Curve {
             l0: -1.0,
             gain: 2.0,
@@ -576,6 +625,9 @@ mod tests {
             steps: s,
             score: curve.score(s),
         });
-        assert!(rl_chart(&pts, &curve).unwrap().svg.contains("S = 0 not drawn"));
+        assert!(rl_chart(&pts, &curve)
+            .unwrap()
+            .svg
+            .contains("S = 0 not drawn"));
     }
 }

@@ -918,15 +918,21 @@ where
     frame_xy(area, layout, x.linear(), y, (&x_format, y_format), descs)
 }
 
+/// How tick values become labels.
+pub(crate) type TickFormat<'f> = &'f dyn Fn(&f64) -> String;
+
+/// A chart over any `X` and `Y` axes with our own ticks.
+pub(crate) type XyChart<'a, DB, X, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<X>, Ticked<Y>>>;
+
 /// Builds a chart on `area` over any `x` and `y` axes, and draws its mesh.
 pub(crate) fn frame_xy<'a, DB, X, Y>(
     area: &'a DrawingArea<DB, Shift>,
     layout: Layout,
     x: Ticked<X>,
     y: Ticked<Y>,
-    (x_format, y_format): (&dyn Fn(&f64) -> String, &dyn Fn(&f64) -> String),
+    (x_format, y_format): (TickFormat<'_>, TickFormat<'_>),
     (x_desc, y_desc): (&str, &str),
-) -> Result<ChartContext<'a, DB, Cartesian2d<Ticked<X>, Ticked<Y>>>>
+) -> Result<XyChart<'a, DB, X, Y>>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,

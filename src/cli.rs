@@ -49,6 +49,13 @@ pub enum Command {
         /// Score the observations with a `year` at or after this year
         #[arg(long = "from", value_name = "YEAR", allow_negative_numbers = true)]
         from: f64,
+        /// Monte Carlo samples of the scenario's distributions: check each observation against
+        /// the 50% and 90% bands
+        #[arg(long)]
+        samples: Option<usize>,
+        /// Seed of the Monte Carlo samples
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
         /// Output folder; results go to OUT/backtest-<scenario name>/
         #[arg(long, default_value = "output")]
         out: PathBuf,
@@ -146,7 +153,13 @@ pub fn main(cli: Cli) -> Result<()> {
         Command::Run { paths, out } => run(&paths, &out),
         Command::Check { paths } => check(&paths),
         Command::Fit(command) => fit(command),
-        Command::Backtest { file, from, out } => backtest(&file, from, &out),
+        Command::Backtest {
+            file,
+            from,
+            samples,
+            seed,
+            out,
+        } => backtest(&file, from, samples, seed, &out),
     }
 }
 
@@ -715,16 +728,26 @@ fn fit(command: FitCommand) -> Result<()> {
     }
 }
 
-fn backtest(file: &Path, from: f64, out: &Path) -> Result<()> {
+fn backtest(file: &Path, from: f64, samples: Option<usize>, seed: u64, out: &Path) -> Result<()> {
     check_flag("--from", from, from.is_finite(), "a year")?;
+    if let Some(n) = samples {
+        check_flag(
+            "--samples",
+            n as f64,
+            (2..=1_000_000).contains(&n),
+            "a number of samples from 2 to 1000000",
+        )?;
+    }
     let s = Scenario::from_file(file)?;
     let f = forecast(&s)?;
-    let b = crate::backtest::backtest(&s, from)?;
+    let sampling = samples.map(|samples| crate::backtest::Sampling { samples, seed });
+    let b = crate::backtest::backtest(&s, from, sampling)?;
+    let sample_args = samples.map_or(String::new(), |n| format!(" --samples {n} --seed {seed}"));
     let provenance = Provenance {
         file: shown(file),
         sha256: sha256_hex(s.document.text.as_bytes()),
         command: format!(
-            "scalecast backtest {} --from {from} --out {}",
+            "scalecast backtest {} --from {from}{sample_args} --out {}",
             shown(file),
             shown(out)
         ),

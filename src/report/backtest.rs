@@ -16,11 +16,16 @@ fn cell(s: &str) -> String {
     }
 }
 
-/// `backtest.csv`: `scenario, observation, label, domain, year, observed, forecast, error`.
+/// `backtest.csv`: `scenario, observation, label, domain, year, observed, forecast, error`, and
+/// with samples `p5, p25, p50, p75, p95, in_50, in_90`.
 pub fn csv(b: &Backtest) -> String {
-    let mut out = String::from("scenario,observation,label,domain,year,observed,forecast,error\n");
+    let mut out = String::from("scenario,observation,label,domain,year,observed,forecast,error");
+    if b.sampling.is_some() {
+        out.push_str(",p5,p25,p50,p75,p95,in_50,in_90");
+    }
+    out.push('\n');
     for r in &b.scored {
-        let cells = [
+        let mut cells = vec![
             cell(&b.scenario),
             r.index.to_string(),
             cell(r.label.as_deref().unwrap_or("")),
@@ -30,6 +35,10 @@ pub fn csv(b: &Backtest) -> String {
             number(r.forecast),
             number(r.error),
         ];
+        if let Some(x) = r.bands {
+            cells.extend([x.p5, x.p25, x.p50, x.p75, x.p95].map(number));
+            cells.extend([x.in_50, x.in_90].map(|v| v.to_string()));
+        }
         out.push_str(&cells.join(","));
         out.push('\n');
     }
@@ -47,6 +56,8 @@ pub fn json(b: &Backtest, provenance: &Provenance) -> String {
                 "count": s.count,
                 "mean_absolute_error": json_number(s.mean_absolute_error),
                 "mean_error": json_number(s.mean_error),
+                "share_in_50_band": s.share_in_50,
+                "share_in_90_band": s.share_in_90,
             })
         })
         .collect();
@@ -54,6 +65,17 @@ pub fn json(b: &Backtest, provenance: &Provenance) -> String {
         .scored
         .iter()
         .map(|r| {
+            let bands = r.bands.map(|x| {
+                json!({
+                    "p5": json_number(x.p5),
+                    "p25": json_number(x.p25),
+                    "p50": json_number(x.p50),
+                    "p75": json_number(x.p75),
+                    "p95": json_number(x.p95),
+                    "in_50": x.in_50,
+                    "in_90": x.in_90,
+                })
+            });
             json!({
                 "observation": r.index,
                 "label": r.label,
@@ -62,6 +84,7 @@ pub fn json(b: &Backtest, provenance: &Provenance) -> String {
                 "observed": json_number(r.observed),
                 "forecast": json_number(r.forecast),
                 "error": json_number(r.error),
+                "bands": bands,
             })
         })
         .collect();
@@ -72,6 +95,11 @@ pub fn json(b: &Backtest, provenance: &Provenance) -> String {
         "summaries": summaries,
         "observations": rows,
         "not_scored": { "before_from": b.before, "without_year": b.without_year },
+        "sampling": b.sampling.map(|m| json!({
+            "samples": m.samples,
+            "seed": m.seed,
+            "method": "every distribution drawn independently by inverse CDF (ChaCha8, one stream per sample); [[correlation]] not applied",
+        })),
         "provenance": {
             "file": provenance.file,
             "sha256": provenance.sha256,
@@ -128,12 +156,20 @@ pub fn table(b: &Backtest) -> String {
     }
     for s in &b.summaries {
         out.push_str(&format!(
-            "mean absolute error ({}, {} observation(s)): {:.4}, mean error {:+.4}\n",
+            "mean absolute error ({}, {} observation(s)): {:.4}, mean error {:+.4}",
             s.domain.as_deref().unwrap_or("all"),
             s.count,
             s.mean_absolute_error,
             s.mean_error
         ));
+        if let (Some(a), Some(b)) = (s.share_in_50, s.share_in_90) {
+            out.push_str(&format!(
+                "; in the 50% band {:.0}%, in the 90% band {:.0}%",
+                100.0 * a,
+                100.0 * b
+            ));
+        }
+        out.push('\n');
     }
     if b.before + b.without_year > 0 {
         out.push_str(&format!(

@@ -461,6 +461,7 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
     let mut scored = Vec::new();
     let mut earlier = Vec::new();
     let mut stems = Vec::new();
+    let mut bands = Vec::new();
     for o in &s.observations {
         let (Some(year), Some(d)) = (o.year, s.domains.iter().position(|d| d.name == o.domain))
         else {
@@ -468,16 +469,21 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
         };
         let colour = domain_colour(&o.domain, d);
         if year >= b.from {
-            if let Some(r) = b
-                .scored
-                .iter()
-                .find(|r| r.year == year && r.domain == o.domain && r.observed == o.score)
-            {
-                stems.push((colour, [(year, r.observed), (year, r.forecast)]));
-            }
             scored.push((colour, (year, o.score)));
         } else {
             earlier.push((colour, (year, o.score)));
+        }
+    }
+    for r in &b.scored {
+        let d = s
+            .domains
+            .iter()
+            .position(|d| d.name == r.domain)
+            .unwrap_or(0);
+        let colour = domain_colour(&r.domain, d);
+        stems.push((colour, [(r.year, r.observed), (r.year, r.forecast)]));
+        if let Some(x) = r.bands {
+            bands.push((colour, r.year, [x.p5, x.p25, x.p75, x.p95]));
         }
     }
     let mae = b.summaries[0].mean_absolute_error;
@@ -498,6 +504,16 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
             Mark::Ring,
         ));
     }
+    if let Some(m) = b.sampling {
+        entries.push(entry(
+            format!(
+                "bars: the forecast's 50% (thick) and 90% (thin) bands, {} samples",
+                m.samples
+            ),
+            MUTED,
+            Mark::Line,
+        ));
+    }
     entries.push(entry(
         format!("--from {}", year_label(b.from)),
         MUTED,
@@ -510,6 +526,7 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
         scored,
         earlier,
         stems,
+        bands,
         from: b.from,
         entries,
     };
@@ -531,6 +548,8 @@ struct BacktestPlan {
     earlier: Vec<(RGBColor, (f64, f64))>,
     /// From each scored observation to the forecast at its year.
     stems: Vec<(RGBColor, [(f64, f64); 2])>,
+    /// Sampled bands at scored observations: year, then p5, p25, p75, p95.
+    bands: Vec<(RGBColor, f64, [f64; 4])>,
     from: f64,
     entries: Vec<Entry>,
 }
@@ -565,6 +584,16 @@ impl BacktestPlan {
                 points.iter().copied(),
                 colour.stroke_width(LINE_PX),
             ))?;
+        }
+        for (colour, year, q) in &self.bands {
+            let bar = |lo: f64, hi: f64, px: u32| {
+                LineSeries::new(
+                    [(*year, lo), (*year, hi)],
+                    colour.mix(0.45).stroke_width(px),
+                )
+            };
+            chart.draw_series(bar(q[0], q[3], 2))?;
+            chart.draw_series(bar(q[1], q[2], 7))?;
         }
         for (colour, stem) in &self.stems {
             chart.draw_series(LineSeries::new(

@@ -282,3 +282,39 @@ fn backtest_scores_observations_from_the_year_on() {
             "no [[observation]] has a `year` at or after 2025",
         ));
 }
+
+#[test]
+fn backtest_samples_add_bands_identically_on_any_thread_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = BACKTEST.replace(
+        "slope = 0.8",
+        "slope = { dist = \"uniform\", low = 0.5, high = 1.1 }",
+    );
+    let file = write(dir.path(), "bt.toml", &text);
+    let mut csvs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("out{threads}"));
+        scalecast()
+            .env("RAYON_NUM_THREADS", threads)
+            .args(["backtest", arg(&file), "--from", "2024", "--samples", "500"])
+            .args(["--out", arg(&out)])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("in the 90% band"));
+        csvs.push(fs::read_to_string(out.join("backtest-bt/backtest.csv")).unwrap());
+        let json = fs::read(out.join("backtest-bt/backtest.json")).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        assert_eq!(v["sampling"]["samples"], 500);
+    }
+    assert_eq!(csvs[0], csvs[1]);
+    let mut lines = csvs[0].lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .ends_with(",p5,p25,p50,p75,p95,in_50,in_90"));
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let p: Vec<f64> = row[8..13].iter().map(|x| x.parse().unwrap()).collect();
+    assert!(p.windows(2).all(|w| w[0] <= w[1]), "{p:?}");
+    let observed: f64 = row[5].parse().unwrap();
+    assert_eq!(row[14], (p[0] <= observed && observed <= p[4]).to_string());
+}

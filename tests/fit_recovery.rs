@@ -1,6 +1,7 @@
 //! The pretraining fit on synthetic data from known laws (200 runs, 1% noise, seeded): recovery
-//! of the parameters and the coverage of the bootstrap intervals. Meant for release mode
-//! (`cargo test --release`): the coverage test fits 100 data sets and their bootstraps.
+//! of the parameters and the coverage of the bootstrap intervals. They run in release mode
+//! (`cargo test --release`, as CI does; about 40 s on two cores) and are ignored in unoptimised
+//! builds: the coverage test fits 100 data sets and their bootstraps.
 
 use scalecast::fit::pretraining::{fit, grid, rmse, synthetic, DEFAULT_DELTA};
 use scalecast::fit::Bootstrap;
@@ -21,6 +22,10 @@ fn coarse_grid() -> Vec<Vec<f64>> {
 /// depends on its seed (E misses for about one seed in five); the next test checks the error
 /// over many data sets.
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "slow unoptimised: run with `cargo test --release`"
+)]
 fn recovers_a_known_law_with_the_full_grid() {
     for (seed, truth) in [(1, Law::EPOCH), (2, Law::CHINCHILLA)] {
         let runs = synthetic(&truth, 200, 0.01, seed);
@@ -39,6 +44,10 @@ fn recovers_a_known_law_with_the_full_grid() {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "slow unoptimised: run with `cargo test --release`"
+)]
 fn recovery_error_is_small_across_data_sets() {
     // Not one lucky seed: the root-mean-square error over 20 data sets is within 0.02.
     let starts = coarse_grid();
@@ -62,6 +71,10 @@ fn recovery_error_is_small_across_data_sets() {
 }
 
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "slow unoptimised: run with `cargo test --release`"
+)]
 fn bootstrap_intervals_cover_the_truth_about_90_percent_of_the_time() {
     let starts = coarse_grid();
     let truth = Law::EPOCH;

@@ -82,10 +82,10 @@ pub enum FitCommand {
         #[arg(long, default_value = "loss")]
         loss: String,
         /// Huber threshold on ln L
-        #[arg(long, default_value_t = crate::fit::pretraining::DEFAULT_DELTA)]
+        #[arg(long, default_value = "1e-3")]
         delta: f64,
         /// Compute budget (FLOP) for the compute-optimal tokens per parameter
-        #[arg(long, default_value_t = 1e24)]
+        #[arg(long, default_value = "1e24")]
         at_compute: f64,
         #[command(flatten)]
         common: FitOptions,

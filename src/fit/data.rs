@@ -149,8 +149,8 @@ impl Table {
         let mut errors = Vec::new();
         for (row, record) in self.records.iter().enumerate() {
             let cell = record.get(col).unwrap_or("");
-            let value = parse_number(cell);
-            match value {
+            // `inf` and `NaN` parse, but no rule admits them.
+            match cell.parse::<f64>().ok() {
                 Some(x) if rule.admits(x) => values.push(x),
                 _ => {
                     let found = if cell.is_empty() {
@@ -220,11 +220,6 @@ impl Table {
             Some("add measurements: a fit needs more rows than parameters"),
         ))
     }
-}
-
-/// A number as written in a cell: decimal or scientific; `inf` is read but no rule admits it.
-fn parse_number(cell: &str) -> Option<f64> {
-    cell.parse::<f64>().ok()
 }
 
 /// Read the named columns with their rules, collecting every error of every column.

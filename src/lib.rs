@@ -11,16 +11,20 @@
 //! - [`report`]: CSV, JSON and charts, each returned as bytes; [`output`] writes them atomically.
 //! - [`sweep`]: parameter grids, their evaluation and shards; [`allocate`]: splitting a compute
 //!   budget between pretraining, RL and inference.
+//! - [`fit`]: calibrate the curves to measurements; [`backtest`]: score a forecast against
+//!   observations.
 //! - [`error`]: located input errors (exit code 2).
 
 // Input errors carry their file, place and snippet; they are rare and cold, so size is no concern.
 #![allow(clippy::result_large_err)]
 
 pub mod allocate;
+pub mod backtest;
 pub mod cli;
 pub mod distribution;
 pub mod document;
 pub mod error;
+pub mod fit;
 pub mod forecast;
 pub mod model;
 pub mod output;

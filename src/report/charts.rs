@@ -123,10 +123,10 @@ const TOTAL_PX: u32 = 3;
 pub(crate) const TITLE_BAND: u32 = 50;
 pub(crate) const PLOT_W: u32 = 800;
 pub(crate) const PLOT_H: u32 = 550;
-const LEGEND_ROW: i32 = 26;
+pub(crate) const LEGEND_ROW: i32 = 26;
 pub(crate) const LEGEND_SAMPLE: i32 = 34;
 pub(crate) const LEGEND_GAP: i32 = 8;
-const LEGEND_PAD: i32 = 12;
+pub(crate) const LEGEND_PAD: i32 = 12;
 const PANEL_W: u32 = 440;
 const PANEL_H: u32 = 360;
 pub(crate) const MAX_COLUMNS: usize = 3;
@@ -927,11 +927,36 @@ pub(crate) fn frame<'a, DB, Y>(
     x: &Axis,
     y: Ticked<Y>,
     y_format: &dyn Fn(&f64) -> String,
-    (x_desc, y_desc): (&str, &str),
+    descs: (&str, &str),
 ) -> Result<YearChart<'a, DB, Y>>
 where
     DB: DrawingBackend,
     DB::ErrorType: 'static,
+    Y: Ranged<ValueType = f64>,
+{
+    let x_format = |v: &f64| x.label(*v);
+    frame_xy(area, layout, x.linear(), y, (&x_format, y_format), descs)
+}
+
+/// How tick values become labels.
+pub(crate) type TickFormat<'f> = &'f dyn Fn(&f64) -> String;
+
+/// A chart over any `X` and `Y` axes with our own ticks.
+pub(crate) type XyChart<'a, DB, X, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<X>, Ticked<Y>>>;
+
+/// Builds a chart on `area` over any `x` and `y` axes, and draws its mesh.
+pub(crate) fn frame_xy<'a, DB, X, Y>(
+    area: &'a DrawingArea<DB, Shift>,
+    layout: Layout,
+    x: Ticked<X>,
+    y: Ticked<Y>,
+    (x_format, y_format): (TickFormat<'_>, TickFormat<'_>),
+    (x_desc, y_desc): (&str, &str),
+) -> Result<XyChart<'a, DB, X, Y>>
+where
+    DB: DrawingBackend,
+    DB::ErrorType: 'static,
+    X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
     let mut chart = ChartBuilder::on(area)
@@ -941,13 +966,12 @@ where
         .margin_bottom(10)
         .x_label_area_size(layout.x_label_area)
         .y_label_area_size(layout.y_label_area)
-        .build_cartesian_2d(x.linear(), y)?;
-    let x_format = |v: &f64| x.label(*v);
+        .build_cartesian_2d(x, y)?;
     chart
         .configure_mesh()
         .x_desc(x_desc)
         .y_desc(y_desc)
-        .x_label_formatter(&x_format)
+        .x_label_formatter(x_format)
         .y_label_formatter(y_format)
         .label_style(font(TICK_PX).color(&INK))
         .axis_desc_style(font(DESC_PX).color(&INK))

@@ -1,0 +1,499 @@
+//! Backtests: score a scenario's deterministic forecast against its `[[observation]]` rows that
+//! have a `year` at or after a cut-off year (MODEL.md §8).
+//!
+//! Each observation is compared with the model evaluated at the observation's own year (the
+//! levers are trajectories, defined at any year), so observations need not sit on the time
+//! grid; they must lie within the grid's span. Error = forecast - observed.
+//!
+//! With samples, every distribution of the scenario is drawn by inverse CDF (independently; a
+//! `[[correlation]]` is not applied here), the forecast at each observation is recomputed per
+//! sample, and each observation is checked against the central 50% and 90% bands.
+
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::distribution::{Dist, Family};
+use crate::error::{InputError, InputErrors};
+use crate::forecast::levers_at;
+use crate::model::{domain_terms, LeverPoint, TermParams};
+use crate::scenario::Scenario;
+
+/// One scored observation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scored {
+    /// Index among the scenario's `[[observation]]` tables.
+    pub index: usize,
+    pub domain: String,
+    pub year: f64,
+    pub label: Option<String>,
+    pub observed: f64,
+    pub forecast: f64,
+    /// `forecast - observed`.
+    pub error: f64,
+    /// Sampled forecast percentiles, when sampling.
+    pub bands: Option<Bands>,
+}
+
+/// Percentiles of the sampled forecast at one observation, and whether it falls inside.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bands {
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    /// `p25 <= observed <= p75`.
+    pub in_50: bool,
+    /// `p5 <= observed <= p95`.
+    pub in_90: bool,
+}
+
+/// Monte Carlo settings of a backtest.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sampling {
+    pub samples: usize,
+    pub seed: u64,
+}
+
+/// The mean absolute error over some scored observations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    /// None for all domains.
+    pub domain: Option<String>,
+    pub count: usize,
+    pub mean_absolute_error: f64,
+    /// Mean of `forecast - observed`: > 0 means the forecast ran ahead of reality.
+    pub mean_error: f64,
+    /// Shares of observations inside the 50% and 90% bands, when sampling.
+    pub share_in_50: Option<f64>,
+    pub share_in_90: Option<f64>,
+}
+
+/// A backtest of one scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Backtest {
+    pub scenario: String,
+    pub from: f64,
+    pub scored: Vec<Scored>,
+    /// All domains first, then one per domain in the scenario's order (those with scores).
+    pub summaries: Vec<Summary>,
+    /// Observations with a year before `from` (drawn, not scored).
+    pub before: usize,
+    /// Observations given by levers rather than a year (not scored).
+    pub without_year: usize,
+    pub sampling: Option<Sampling>,
+}
+
+/// The deterministic capability of `domain` (an index into `s.domains`) in `year`.
+pub fn capability_at(s: &Scenario, domain: usize, year: f64) -> f64 {
+    let l = levers_at(s, year);
+    let point = LeverPoint {
+        params: l.params,
+        effective_log10_compute: l.effective_log10_compute,
+        rl_steps: l.rl_steps,
+        rl_progress: l.rl_progress,
+        thinking_tokens: l.thinking_tokens,
+    };
+    let params = TermParams {
+        rl: s.rl,
+        erosion: s.erosion,
+        inference: s.inference,
+    };
+    domain_terms(&s.domains[domain], &params, &point).capability
+}
+
+/// Score the observations of `s` with a year at or after `from`.
+///
+/// Errors (exit code 2): an observation year outside the time grid's span, a forecast that is not
+/// finite there, or no observation to score.
+pub fn backtest(
+    s: &Scenario,
+    from: f64,
+    sampling: Option<Sampling>,
+) -> Result<Backtest, InputErrors> {
+    let years = s.years();
+    let (first, last) = (years[0], years[years.len() - 1]);
+    let mut scored = Vec::new();
+    let mut errors: Vec<InputError> = Vec::new();
+    let (mut before, mut without_year) = (0, 0);
+    for (index, o) in s.observations.iter().enumerate() {
+        let Some(year) = o.year else {
+            without_year += 1;
+            continue;
+        };
+        if year < from {
+            before += 1;
+            continue;
+        }
+        let path = format!("observation[{index}].year");
+        if year < first - 1e-9 || year > last + 1e-9 {
+            errors.push(
+                s.document
+                    .error(
+                        &path,
+                        format!(
+                            "the year {year} lies outside the forecast's years {first} to {last}"
+                        ),
+                    )
+                    .with_hint("widen [time] to cover every observation you backtest"),
+            );
+            continue;
+        }
+        let Some(d) = s.domains.iter().position(|d| d.name == o.domain) else {
+            // Scenario validation rejects unknown domains; nothing to score.
+            continue;
+        };
+        let forecast = capability_at(s, d, year);
+        if !forecast.is_finite() {
+            errors.push(s.document.error(
+                &path,
+                format!("the forecast of '{}' in {year} is not finite", o.domain),
+            ));
+            continue;
+        }
+        scored.push(Scored {
+            index,
+            domain: o.domain.clone(),
+            year,
+            label: o.label.clone(),
+            observed: o.score,
+            forecast,
+            error: forecast - o.score,
+            bands: None,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors(errors));
+    }
+    if scored.is_empty() {
+        let message = format!(
+            "no [[observation]] has a `year` at or after {from} ({} observation(s) in all, {before} before it, {without_year} without a year)",
+            s.observations.len()
+        );
+        return Err(s
+            .document
+            .error("", message)
+            .with_hint("add [[observation]] tables with `domain`, `score` and `year`, or pass an earlier --from")
+            .into());
+    }
+    if let Some(m) = sampling {
+        add_bands(s, m, &mut scored)?;
+    }
+    let mut summaries = vec![summary(None, &scored)];
+    for d in &s.domains {
+        let rows: Vec<Scored> = scored
+            .iter()
+            .filter(|r| r.domain == d.name)
+            .cloned()
+            .collect();
+        if !rows.is_empty() {
+            summaries.push(summary(Some(d.name.clone()), &rows));
+        }
+    }
+    Ok(Backtest {
+        scenario: s.name.clone(),
+        from,
+        scored,
+        summaries,
+        before,
+        without_year,
+        sampling,
+    })
+}
+
+/// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9).
+fn normal_quantile(p: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969683028665376e1,
+        2.209460984245205e2,
+        -2.759285104469687e2,
+        1.38357751867269e2,
+        -3.066479806614716e1,
+        2.506628277459239,
+    ];
+    const B: [f64; 5] = [
+        -5.447609879822406e1,
+        1.615858368580409e2,
+        -1.556989798598866e2,
+        6.680131188771972e1,
+        -1.328068155288572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784894002430293e-3,
+        -3.223964580411365e-1,
+        -2.400758277161838,
+        -2.549732539343734,
+        4.374664141464968,
+        2.938163982698783,
+    ];
+    const D: [f64; 4] = [
+        7.784695709041462e-3,
+        3.224671290700398e-1,
+        2.445134137142996,
+        3.754408661907416,
+    ];
+    let tail = |q: f64| {
+        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
+            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
+    };
+    if p < 0.02425 {
+        tail((-2.0 * p.ln()).sqrt())
+    } else if p > 1.0 - 0.02425 {
+        -tail((-2.0 * (1.0 - p).ln()).sqrt())
+    } else {
+        let q = p - 0.5;
+        let r = q * q;
+        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
+            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
+    }
+}
+
+/// The value of `d` at cumulative probability `p` in (0, 1), clamped (MODEL.md §6).
+pub fn inverse_cdf(d: &Dist, p: f64) -> f64 {
+    let x = match d.family {
+        Family::Fixed { value } => value,
+        Family::Normal { mean, sd } => mean + sd * normal_quantile(p),
+        Family::LogNormal { median, sigma } => median * (sigma * normal_quantile(p)).exp(),
+        Family::Uniform { low, high } => low + p * (high - low),
+        Family::LogUniform { low, high } => (low.ln() + p * (high.ln() - low.ln())).exp(),
+        Family::Triangular { low, mode, high } => {
+            if p < (mode - low) / (high - low) {
+                low + (p * (high - low) * (mode - low)).sqrt()
+            } else {
+                high - ((1.0 - p) * (high - low) * (high - mode)).sqrt()
+            }
+        }
+    };
+    d.clamp(x)
+}
+
+/// Draw every distribution of `s` for sample `index`: a ChaCha8 stream of its own per sample,
+/// one uniform in (0, 1) per distribution in the scenario's order.
+fn sample_scenario(s: &Scenario, seed: u64, index: u64) -> Result<Scenario, InputError> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(index);
+    let mut drawn = s.clone();
+    for u in &s.uncertain {
+        let p = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+        drawn.set(&u.path, inverse_cdf(&u.dist, p))?;
+    }
+    Ok(drawn)
+}
+
+/// Percentiles of each scored observation's forecast over the samples (in parallel, collected in
+/// sample order, so the result does not depend on the thread count).
+fn add_bands(s: &Scenario, m: Sampling, scored: &mut [Scored]) -> Result<(), InputErrors> {
+    let domains: Vec<usize> = scored
+        .iter()
+        .map(|r| {
+            s.domains
+                .iter()
+                .position(|d| d.name == r.domain)
+                .unwrap_or(0)
+        })
+        .collect();
+    let draws: Vec<Result<Vec<f64>, InputError>> = (0..m.samples as u64)
+        .into_par_iter()
+        .map(|i| {
+            let drawn = sample_scenario(s, m.seed, i)?;
+            Ok(scored
+                .iter()
+                .zip(&domains)
+                .map(|(r, &d)| capability_at(&drawn, d, r.year))
+                .collect())
+        })
+        .collect();
+    let mut columns = vec![Vec::with_capacity(m.samples); scored.len()];
+    for (i, draw) in draws.into_iter().enumerate() {
+        for (k, x) in draw?.into_iter().enumerate() {
+            if !x.is_finite() {
+                let r = &scored[k];
+                return Err(s
+                    .document
+                    .error(
+                        &format!("observation[{}].year", r.index),
+                        format!(
+                            "the forecast of '{}' in {} is not finite in sample {i}",
+                            r.domain, r.year
+                        ),
+                    )
+                    .with_hint("narrow the distributions that drive this domain")
+                    .into());
+            }
+            columns[k].push(x);
+        }
+    }
+    for (r, values) in scored.iter_mut().zip(&columns) {
+        let q = |p| crate::fit::quantile(values, p);
+        let (p5, p25, p50, p75, p95) = (q(0.05), q(0.25), q(0.5), q(0.75), q(0.95));
+        r.bands = Some(Bands {
+            p5,
+            p25,
+            p50,
+            p75,
+            p95,
+            in_50: p25 <= r.observed && r.observed <= p75,
+            in_90: p5 <= r.observed && r.observed <= p95,
+        });
+    }
+    Ok(())
+}
+
+fn summary(domain: Option<String>, rows: &[Scored]) -> Summary {
+    let n = rows.len() as f64;
+    let share = |inside: fn(&Bands) -> bool| {
+        rows.iter()
+            .map(|r| r.bands.map(|b| inside(&b)))
+            .collect::<Option<Vec<bool>>>()
+            .map(|v| v.iter().filter(|x| **x).count() as f64 / n)
+    };
+    Summary {
+        domain,
+        count: rows.len(),
+        mean_absolute_error: rows.iter().map(|r| r.error.abs()).sum::<f64>() / n,
+        mean_error: rows.iter().map(|r| r.error).sum::<f64>() / n,
+        share_in_50: share(|b| b.in_50),
+        share_in_90: share(|b| b.in_90),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::forecast::forecast;
+
+    const SCENARIO: &str = r#"
+[time]
+start = 2024
+end = 2030
+step = 1
+[pretraining]
+compute = { start = 1e24, growth = 10.0 }
+[[domain]]
+name = "math"
+verifiability = 1
+slope = 1
+difficulty = 26
+[[domain]]
+name = "writing"
+verifiability = 0
+slope = 0.5
+difficulty = 27
+[[observation]]
+domain = "math"
+score = 0.2
+year = 2025
+[[observation]]
+domain = "math"
+score = 0.5
+year = 2026.5
+label = "mid-year"
+[[observation]]
+domain = "writing"
+score = 0.4
+year = 2027
+[[observation]]
+domain = "writing"
+score = 0.9
+params = 1e12
+"#;
+
+    #[test]
+    fn scores_observations_from_the_cut_off_year() {
+        let s = Scenario::from_text("s.toml", "s", SCENARIO).unwrap();
+        let b = backtest(&s, 2026.0, None).unwrap();
+        assert_eq!(b.scored.len(), 2);
+        assert_eq!((b.before, b.without_year), (1, 1));
+        // On a grid year the score is the forecast's own number.
+        let f = forecast(&s).unwrap();
+        let writing = &b.scored[1];
+        assert_eq!(writing.forecast, f.terms[1][3].capability);
+        assert_eq!(writing.error, f.terms[1][3].capability - 0.4);
+        // Off the grid the model is evaluated at the year itself.
+        let math = &b.scored[0];
+        assert_eq!(math.label.as_deref(), Some("mid-year"));
+        assert_eq!(math.forecast, capability_at(&s, 0, 2026.5));
+        let mae = (math.error.abs() + writing.error.abs()) / 2.0;
+        assert_eq!(b.summaries[0].mean_absolute_error, mae);
+        assert_eq!(b.summaries[0].count, 2);
+        assert_eq!(b.summaries.len(), 3);
+    }
+
+    #[test]
+    fn nothing_to_score_and_years_off_the_grid_are_input_errors() {
+        let s = Scenario::from_text("s.toml", "s", SCENARIO).unwrap();
+        let e = backtest(&s, 2029.0, None).unwrap_err().to_string();
+        assert!(
+            e.contains("no [[observation]] has a `year` at or after 2029"),
+            "{e}"
+        );
+        let text = SCENARIO.replace("year = 2027", "year = 2031");
+        let s = Scenario::from_text("s.toml", "s", &text).unwrap();
+        let e = backtest(&s, 2026.0, None).unwrap_err().to_string();
+        assert!(e.contains("`observation[2].year`"), "{e}");
+        assert!(
+            e.contains("outside the forecast's years 2024 to 2030"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn inverse_cdf_hits_medians_and_percentiles() {
+        let d = |family| Dist {
+            family,
+            min: None,
+            max: None,
+        };
+        let z95 = crate::distribution::Z95;
+        let normal = d(Family::Normal { mean: 1.0, sd: 2.0 });
+        assert!((inverse_cdf(&normal, 0.5) - 1.0).abs() < 1e-9);
+        assert!((inverse_cdf(&normal, 0.95) - (1.0 + 2.0 * z95)).abs() < 1e-8);
+        assert!((inverse_cdf(&normal, 0.001) - (1.0 - 2.0 * 3.090232306167813)).abs() < 1e-7);
+        let tri = d(Family::Triangular {
+            low: 0.0,
+            mode: 1.0,
+            high: 4.0,
+        });
+        // MODEL.md §6: mode < (low+high)/2, so median = high - sqrt((high-low)(high-mode)/2)
+        assert!((inverse_cdf(&tri, 0.5) - (4.0 - 6f64.sqrt())).abs() < 1e-12);
+        let lu = d(Family::LogUniform {
+            low: 1.0,
+            high: 100.0,
+        });
+        assert!((inverse_cdf(&lu, 0.5) - 10.0).abs() < 1e-12);
+        let clamped = Dist {
+            family: Family::Uniform {
+                low: 0.0,
+                high: 1.0,
+            },
+            min: None,
+            max: Some(0.5),
+        };
+        assert_eq!(inverse_cdf(&clamped, 0.9), 0.5);
+    }
+
+    #[test]
+    fn samples_give_bands_around_the_median_forecast() {
+        let text = SCENARIO.replace(
+            "slope = 1\n",
+            "slope = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
+        );
+        let s = Scenario::from_text("s.toml", "s", &text).unwrap();
+        let m = Sampling {
+            samples: 400,
+            seed: 9,
+        };
+        let b = backtest(&s, 2026.0, Some(m)).unwrap();
+        let again = backtest(&s, 2026.0, Some(m)).unwrap();
+        assert_eq!(b, again);
+        let math = b.scored[0].bands.unwrap();
+        assert!(math.p5 < math.p25 && math.p25 < math.p75 && math.p75 < math.p95);
+        // The deterministic forecast uses the median slope; capability is monotone in it.
+        assert!((math.p50 - b.scored[0].forecast).abs() < 0.02, "{math:?}");
+        // writing has no uncertain input: its band is a point
+        let writing = b.scored[1].bands.unwrap();
+        assert_eq!(writing.p5, writing.p95);
+        assert!(b.summaries[0].share_in_90.is_some());
+    }
+}

@@ -1004,13 +1004,47 @@ pub fn capability_chart(f: &Forecast) -> Result<Chart> {
             runs: vec![points],
         });
     }
+    line_chart(
+        format!("{}: capability by domain", f.scenario),
+        year_axis(f, 10),
+        capability_axis(),
+        "capability (share of tasks solved)",
+        series,
+        "no domains in this forecast",
+    )
+}
+
+/// The capability axis: 0 to 1 in steps of 0.2.
+pub(crate) fn capability_axis() -> Axis {
+    Axis {
+        lo: 0.0,
+        hi: 1.0,
+        ticks: (0..=5).map(|i| f64::from(i) / 5.0).collect(),
+        light: (0..5).map(|i| f64::from(2 * i + 1) / 10.0).collect(),
+        decimals: 1,
+    }
+}
+
+/// A line chart over the years with a legend column: the capability chart, and every chart that
+/// overlays one line per scenario. `empty_note` is shown when there is nothing to draw.
+pub(crate) fn line_chart(
+    title: String,
+    x: Axis,
+    y: Axis,
+    y_desc: &str,
+    series: Vec<Series>,
+    empty_note: &str,
+) -> Result<Chart> {
     let keys: Vec<Key> = series.iter().map(|s| s.key.clone()).collect();
     let legend_w = legend_column_width(&keys)? + 30;
-    let plan = CapabilityPlan {
-        title: format!("{}: capability by domain", f.scenario),
-        x: year_axis(f, 10),
+    let plan = LinePlan {
+        title,
+        x,
+        y,
+        y_desc: y_desc.to_string(),
         series,
         keys,
+        empty_note: empty_note.to_string(),
     };
     render(
         (PLOT_W + legend_w, PLOT_H + TITLE_BAND),
@@ -1019,41 +1053,41 @@ pub fn capability_chart(f: &Forecast) -> Result<Chart> {
     )
 }
 
-struct CapabilityPlan {
+struct LinePlan {
     title: String,
     x: Axis,
+    y: Axis,
+    y_desc: String,
     series: Vec<Series>,
     keys: Vec<Key>,
+    empty_note: String,
 }
 
-impl CapabilityPlan {
+impl LinePlan {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
     where
         DB::ErrorType: 'static,
     {
         let body = draw_title(root, &self.title)?;
         let (plot, legend) = body.split_horizontally(PLOT_W);
-        let y = Axis {
-            lo: 0.0,
-            hi: 1.0,
-            ticks: (0..=5).map(|i| f64::from(i) / 5.0).collect(),
-            light: (0..5).map(|i| f64::from(2 * i + 1) / 10.0).collect(),
-            decimals: 1,
-        };
-        let y_format = |v: &f64| y.label(*v);
+        let y_format = |v: &f64| self.y.label(*v);
         let mut chart = frame(
             &plot,
             LINE_LAYOUT,
             &self.x,
-            y.linear(),
+            self.y.linear(),
             &y_format,
-            ("year", "capability (share of tasks solved)"),
+            ("year", &self.y_desc),
         )?;
+        if self.y.lo < 0.0 && self.y.hi > 0.0 {
+            let zero = [(self.x.lo, 0.0), (self.x.hi, 0.0)];
+            chart.draw_series(LineSeries::new(zero, MUTED.stroke_width(1)))?;
+        }
         for s in &self.series {
             draw_series(&mut chart, s)?;
         }
         if self.series.is_empty() {
-            draw_note(&plot, "no domains in this forecast")?;
+            draw_note(&plot, &self.empty_note)?;
         }
         draw_legend_column(&legend, &self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
         Ok(())

@@ -6,14 +6,11 @@
 //! capability of a scenario's verifiable domains minus that of its unverifiable ones.
 
 use anyhow::Result;
-use plotters::coord::Shift;
-use plotters::prelude::*;
 
 use crate::forecast::Forecast;
 use crate::report::charts::{
-    check_shape, draw_legend_column, draw_series, draw_title, finite, frame, legend_column_width,
-    nice_axis, render, series_colour, year_span_axis, Axis, Chart, Key, Series, LINE_LAYOUT,
-    LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
+    capability_axis, check_shape, finite, line_chart, nice_axis, series_colour, year_span_axis,
+    Axis, Chart, Key, Series, LINE_PX,
 };
 use crate::report::csv::number;
 use crate::scenario::Scenario;
@@ -134,19 +131,13 @@ pub fn domain_chart(runs: &[(&Scenario, &Forecast)], domain: &str) -> Result<Cha
             runs: vec![points],
         });
     }
-    let y = Axis {
-        lo: 0.0,
-        hi: 1.0,
-        ticks: (0..=5).map(|i| f64::from(i) / 5.0).collect(),
-        light: (0..5).map(|i| f64::from(2 * i + 1) / 10.0).collect(),
-        decimals: 1,
-    };
-    overlay(
+    line_chart(
         format!("{domain}: capability by scenario"),
         run_years(runs),
-        y,
+        capability_axis(),
         "capability (share of tasks solved)",
         series,
+        "no scenario has this domain",
     )
 }
 
@@ -179,68 +170,14 @@ pub fn gap_chart(runs: &[(&Scenario, &Forecast)]) -> Result<Chart> {
             runs: vec![points],
         });
     }
-    overlay(
+    line_chart(
         format!("Verifiable minus unverifiable domains (verifiability >= {VERIFIABLE})"),
         run_years(runs),
         nice_axis(lo, hi, 8),
         "gap in mean capability",
         series,
+        "no scenarios",
     )
-}
-
-fn overlay(title: String, x: Axis, y: Axis, y_desc: &str, series: Vec<Series>) -> Result<Chart> {
-    let keys: Vec<Key> = series.iter().map(|s| s.key.clone()).collect();
-    let legend_w = legend_column_width(&keys)? + 30;
-    let plan = Overlay {
-        title,
-        x,
-        y,
-        y_desc: y_desc.to_string(),
-        series,
-        keys,
-    };
-    render(
-        (PLOT_W + legend_w, PLOT_H + TITLE_BAND),
-        |root| plan.draw(root),
-        |root| plan.draw(root),
-    )
-}
-
-struct Overlay {
-    title: String,
-    x: Axis,
-    y: Axis,
-    y_desc: String,
-    series: Vec<Series>,
-    keys: Vec<Key>,
-}
-
-impl Overlay {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let body = draw_title(root, &self.title)?;
-        let (plot, legend) = body.split_horizontally(PLOT_W);
-        let y_format = |v: &f64| self.y.label(*v);
-        let mut chart = frame(
-            &plot,
-            LINE_LAYOUT,
-            &self.x,
-            self.y.linear(),
-            &y_format,
-            ("year", &self.y_desc),
-        )?;
-        if self.y.lo < 0.0 && self.y.hi > 0.0 {
-            let zero = [(self.x.lo, 0.0), (self.x.hi, 0.0)];
-            chart.draw_series(LineSeries::new(zero, MUTED.stroke_width(1)))?;
-        }
-        for s in &self.series {
-            draw_series(&mut chart, s)?;
-        }
-        draw_legend_column(&legend, &self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
-        Ok(())
-    }
 }
 
 #[cfg(test)]

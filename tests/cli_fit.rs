@@ -1,30 +1,17 @@
 //! Integration tests of `scalecast fit` and `scalecast backtest`: outputs, determinism across
 //! thread counts, and bad data as input errors (exit code 2) naming the row and column.
 
+mod common;
+use common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn scalecast() -> Command {
-    Command::cargo_bin("scalecast").unwrap()
-}
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("examples")
         .join(name)
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
-
-fn arg(p: &Path) -> &str {
-    p.to_str().unwrap()
 }
 
 #[test]

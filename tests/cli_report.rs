@@ -1,14 +1,11 @@
 //! Integration tests for the run-wide outputs (`comparison/`, `index.html`) and `explain`.
 
+mod common;
+use common::*;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-fn scalecast() -> Command {
-    Command::cargo_bin("scalecast").unwrap()
-}
 
 fn scenario(name: &str, growth: f64) -> String {
     format!(

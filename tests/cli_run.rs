@@ -1,50 +1,11 @@
 //! Integration tests: the binary on fixture scenarios, checking files and exit codes.
 
+mod common;
+use common::*;
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-const MINIMAL: &str = r#"
-[scenario]
-name = "mini"
-[time]
-start = 2024
-end = 2026
-step = 0.5
-[pretraining]
-params = 1.8e12
-tokens = 13e12
-[rl]
-steps = { start = 1e4, growth = 10.0, until = 2025.0 }
-transfer = { dist = "uniform", low = 0.0, high = 0.1 }
-[erosion]
-rate = 0.3
-[inference]
-tokens = { start = 1e3, growth = 3.0 }
-[[domain]]
-name = "math"
-verifiability = 0.95
-slope = 1.0
-difficulty = 28.3
-[[domain]]
-name = "writing"
-verifiability = 0.1
-slope = 0.8
-difficulty = 27.0
-floor = 0.05
-"#;
-
-fn scalecast() -> Command {
-    Command::cargo_bin("scalecast").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
 
 #[test]
 fn run_writes_every_output_with_the_contract_columns() {

@@ -1,62 +1,19 @@
 //! Integration tests of `sweep`, `merge` and `allocate`: sweep rows against `run` on edited
 //! scenarios, shards merged byte for byte, input errors and the allocation search.
 
+mod common;
+use common::*;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-
-const MINIMAL: &str = r#"
-[scenario]
-name = "mini"
-[time]
-start = 2024
-end = 2026
-step = 0.5
-[pretraining]
-params = 1.8e12
-tokens = 13e12
-[rl]
-steps = { start = 1e4, growth = 10.0, until = 2025.0 }
-transfer = { dist = "uniform", low = 0.0, high = 0.1 }
-[erosion]
-rate = 0.3
-[inference]
-tokens = { start = 1e3, growth = 3.0 }
-[[domain]]
-name = "math"
-verifiability = 0.95
-slope = 1.0
-difficulty = 28.3
-[[domain]]
-name = "writing"
-verifiability = 0.1
-slope = 0.8
-difficulty = 27.0
-floor = 0.05
-"#;
-
-fn scalecast() -> Command {
-    Command::cargo_bin("scalecast").unwrap()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    fs::write(&p, text).unwrap();
-    p
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
 
 /// `capabilities.csv` rows of `text` run as a scenario, without the header.
 fn run_rows(dir: &Path, text: &str) -> Vec<String> {
     let file = write(dir, "edited.toml", text);
     let out = dir.join("run-out");
     scalecast()
-        .args(["run", s(&file), "--out", s(&out)])
+        .args(["run", arg(&file), "--out", arg(&out)])
         .assert()
         .success();
     let csv = fs::read_to_string(out.join("mini/capabilities.csv")).unwrap();
@@ -71,13 +28,13 @@ fn sweep_rows_equal_run_on_the_edited_scenario() {
     scalecast()
         .args([
             "sweep",
-            s(&file),
+            arg(&file),
             "--vary",
             "rl.transfer=list:0,0.5",
             "--vary",
             "domain.writing.difficulty=lin:26:28:3",
             "--out",
-            s(&out),
+            arg(&out),
         ])
         .assert()
         .success()
@@ -121,7 +78,7 @@ fn sweep_at_keeps_one_year_and_reads_the_sweep_table() {
     let file = write(dir.path(), "mini.toml", &text);
     let out = dir.path().join("out");
     scalecast()
-        .args(["sweep", s(&file), "--out", s(&out)])
+        .args(["sweep", arg(&file), "--out", arg(&out)])
         .assert()
         .success();
     let csv = fs::read_to_string(out.join("mini/sweep/sweep.csv")).unwrap();
@@ -155,7 +112,7 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
         .arg("sweep")
         .arg(&file)
         .args(vary)
-        .args(["--out", s(&whole)])
+        .args(["--out", arg(&whole)])
         .assert()
         .success();
     let parts = dir.path().join("parts");
@@ -164,7 +121,7 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
             .arg("sweep")
             .arg(&file)
             .args(vary)
-            .args(["--shard", &format!("{k}/4"), "--out", s(&parts)])
+            .args(["--shard", &format!("{k}/4"), "--out", arg(&parts)])
             .assert()
             .success();
     }
@@ -174,9 +131,9 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
     scalecast()
         .args([
             "merge",
-            s(&shards.join("sweep.shard-1-of-4.csv")),
+            arg(&shards.join("sweep.shard-1-of-4.csv")),
             "--out",
-            s(&parts),
+            arg(&parts),
         ])
         .assert()
         .code(2)
@@ -196,7 +153,12 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
         fs::write(cut.join(&name), lines.join("\n") + "\n").unwrap();
     }
     scalecast()
-        .args(["merge", s(&cut), "--out", s(&dir.path().join("cut-out"))])
+        .args([
+            "merge",
+            arg(&cut),
+            "--out",
+            arg(&dir.path().join("cut-out")),
+        ])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("sweep.shard-3-of-4.csv"))
@@ -206,7 +168,7 @@ fn merged_shards_equal_the_unsharded_output_byte_for_byte() {
         "a failed merge leaves no folders"
     );
     scalecast()
-        .args(["merge", s(&shards), "--out", s(&parts)])
+        .args(["merge", arg(&shards), "--out", arg(&parts)])
         .assert()
         .success();
     for name in ["sweep.csv", "sweep.png", "sweep.svg"] {
@@ -222,8 +184,8 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
     let file = write(dir.path(), "mini.toml", MINIMAL);
     let out = dir.path().join("out");
     scalecast()
-        .args(["sweep", s(&file), "--vary", "rl.tranfser=lin:0:1:3"])
-        .args(["--out", s(&out)])
+        .args(["sweep", arg(&file), "--vary", "rl.tranfser=lin:0:1:3"])
+        .args(["--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -231,21 +193,21 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
         ))
         .stderr(predicate::str::contains("did you mean `rl.transfer`"));
     scalecast()
-        .args(["sweep", s(&file), "--vary", "rl.transfer=lin:0:1"])
-        .args(["--out", s(&out)])
+        .args(["sweep", arg(&file), "--vary", "rl.transfer=lin:0:1"])
+        .args(["--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("bad SPEC"))
         .stderr(predicate::str::contains("lin:A:B:N"));
     scalecast()
-        .args(["sweep", s(&file), "--vary", "rl.transfer=lin:0:3:4"])
-        .args(["--out", s(&out)])
+        .args(["sweep", arg(&file), "--vary", "rl.transfer=lin:0:3:4"])
+        .args(["--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("the sweep sets `rl.transfer` = 3"));
     scalecast()
-        .args(["sweep", s(&file), "--vary", "rl.transfer=lin:0:1:3"])
-        .args(["--at", "2025.3", "--out", s(&out)])
+        .args(["sweep", arg(&file), "--vary", "rl.transfer=lin:0:1:3"])
+        .args(["--at", "2025.3", "--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("not a year of the time grid"));
@@ -256,13 +218,13 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
         &format!("{MINIMAL}[sweep]\nvary = [\"domain.math.slop=lin:1:2:3\"]\n"),
     );
     scalecast()
-        .args(["sweep", s(&table), "--out", s(&out)])
+        .args(["sweep", arg(&table), "--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("table.toml:30:"))
         .stderr(predicate::str::contains("`domain.math.slope`"));
     scalecast()
-        .args(["check", s(&table)])
+        .args(["check", arg(&table)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("`sweep.vary[0]`"));
@@ -277,11 +239,11 @@ fn an_invalid_grid_point_fails_the_sweep_and_writes_nothing() {
     scalecast()
         .args([
             "sweep",
-            s(&file),
+            arg(&file),
             "--vary",
             "rl.steps.until=list:2026,2024.5",
         ])
-        .args(["--vary", "rl.steps.from=list:2024,2025", "--out", s(&out)])
+        .args(["--vary", "rl.steps.from=list:2024,2025", "--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
@@ -296,8 +258,8 @@ fn huge_sweeps_need_force() {
     let file = write(dir.path(), "mini.toml", MINIMAL);
     let out = dir.path().join("out");
     scalecast()
-        .args(["sweep", s(&file), "--vary", "rl.transfer=lin:0:1:2000001"])
-        .args(["--out", s(&out)])
+        .args(["sweep", arg(&file), "--vary", "rl.transfer=lin:0:1:2000001"])
+        .args(["--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("20000010 rows"))
@@ -311,8 +273,8 @@ fn allocate_prints_the_best_split_and_writes_the_simplex() {
     let file = write(dir.path(), "mini.toml", MINIMAL);
     let out = dir.path().join("out");
     scalecast()
-        .args(["allocate", s(&file), "--budget", "1e27", "--year", "2025"])
-        .args(["--domain", "writing", "--out", s(&out)])
+        .args(["allocate", arg(&file), "--budget", "1e27", "--year", "2025"])
+        .args(["--domain", "writing", "--out", arg(&out)])
         .assert()
         .success()
         .stdout(predicate::str::contains("best"))
@@ -327,19 +289,19 @@ fn allocate_prints_the_best_split_and_writes_the_simplex() {
     assert!(folder.join("simplex.png").exists());
     // a tiny budget still gives a valid answer
     scalecast()
-        .args(["allocate", s(&file), "--budget", "1e6", "--year", "2024"])
-        .args(["--domain", "math", "--out", s(&out)])
+        .args(["allocate", arg(&file), "--budget", "1e6", "--year", "2024"])
+        .args(["--domain", "math", "--out", arg(&out)])
         .assert()
         .success();
     scalecast()
-        .args(["allocate", s(&file), "--budget", "1e27", "--year", "2025"])
-        .args(["--domain", "writng", "--out", s(&out)])
+        .args(["allocate", arg(&file), "--budget", "1e27", "--year", "2025"])
+        .args(["--domain", "writng", "--out", arg(&out)])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("did you mean writing"));
     scalecast()
-        .args(["allocate", s(&file), "--budget", "-1", "--year", "2025"])
-        .args(["--domain", "math", "--out", s(&out)])
+        .args(["allocate", arg(&file), "--budget", "-1", "--year", "2025"])
+        .args(["--domain", "math", "--out", arg(&out)])
         .assert()
         .code(2);
 }

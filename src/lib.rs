@@ -7,7 +7,7 @@
 //! - [`scenario`]: scenario files, checked and typed; [`trajectory`] and [`distribution`] for
 //!   levers over time and uncertain numbers.
 //! - [`model`]: the equations of MODEL.md, pure.
-//! - [`forecast`]: the model on the time grid.
+//! - [`forecast`]: the model on the time grid; [`montecarlo`]: the same under uncertainty, sample by sample.
 //! - [`report`]: CSV, JSON and charts, each returned as bytes; [`output`] writes them atomically.
 //! - [`error`]: located input errors (exit code 2).
 
@@ -20,6 +20,7 @@ pub mod document;
 pub mod error;
 pub mod forecast;
 pub mod model;
+pub mod montecarlo;
 pub mod output;
 pub mod report;
 pub mod scenario;

@@ -34,10 +34,13 @@ pub const DEFAULT_SAMPLES: usize = 10_000;
 pub const DEFAULT_SEED: u64 = 20_240_601;
 /// The most samples one run accepts.
 pub const MAX_SAMPLES: usize = 100_000_000;
-/// Samples per chunk: the unit of parallel work and of the ordered float sums.
-const CHUNK: usize = 2048;
-/// Histogram bins per quantity.
-const BINS: usize = 16384;
+/// Samples per chunk: the unit of parallel work and of the ordered float sums. Small, so that a
+/// chunk's values (quantity-major) stay in cache between evaluation and binning.
+const CHUNK: usize = 256;
+/// Samples in the pilot that fixes the lever histograms' ranges.
+const PILOT: usize = 2048;
+/// Histogram bins per quantity: few enough that one worker's histograms stay in cache.
+const BINS: usize = 4096;
 
 // ---------------------------------------------------------------------------------------------
 // Where a key path's number lives
@@ -400,31 +403,23 @@ fn cholesky(a: &[f64], m: usize) -> Option<Vec<f64>> {
 // Evaluating samples
 
 /// Lever columns reported in `levers_quantiles.csv`.
-pub const LEVER_NAMES: [&str; 10] = [
+pub const LEVER_NAMES: [&str; 6] = [
     "params",
     "tokens",
-    "loss",
     "effective_log10_compute",
     "rl_steps",
     "rl_progress",
     "thinking_tokens",
-    "training_usd",
-    "rl_usd",
-    "usd_per_query",
 ];
 
 fn lever_value(l: &Levers, j: usize) -> f64 {
     match j {
         0 => l.params,
         1 => l.tokens,
-        2 => l.loss,
-        3 => l.effective_log10_compute,
-        4 => l.rl_steps,
-        5 => l.rl_progress,
-        6 => l.thinking_tokens,
-        7 => l.training_usd,
-        8 => l.rl_usd,
-        _ => l.usd_per_query,
+        2 => l.effective_log10_compute,
+        3 => l.rl_steps,
+        4 => l.rl_progress,
+        _ => l.thinking_tokens,
     }
 }
 
@@ -477,14 +472,65 @@ impl Reach {
     fn lever(&self, j: usize) -> bool {
         match j {
             0 | 1 => self.size,
-            2 => self.size || self.law,
-            3 => self.size || self.law || self.efficiency,
-            4 => self.steps,
-            5 => self.progress,
-            6 => self.thinking,
-            7 => self.size || self.cost,
-            8 => self.size || self.steps || self.cost,
-            _ => self.size || self.thinking || self.cost,
+            2 => self.size || self.law || self.efficiency,
+            3 => self.steps,
+            4 => self.progress,
+            _ => self.thinking,
+        }
+    }
+}
+
+/// `t` on the grid years: [`Trajectory::at`], with an exponential's power taken as
+/// `exp(years * ln growth)` (one logarithm per sample instead of a power per year).
+fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
+    match t {
+        Trajectory::Exponential {
+            start,
+            growth,
+            from,
+            until,
+        } => {
+            let ln_growth = growth.ln();
+            for (o, &y) in out.iter_mut().zip(years) {
+                let elapsed = y.clamp(*from, until.max(*from)) - from;
+                *o = if elapsed == 0.0 {
+                    *start
+                } else {
+                    start * (elapsed * ln_growth).exp()
+                };
+            }
+        }
+        _ => {
+            for (o, &y) in out.iter_mut().zip(years) {
+                *o = t.at(y);
+            }
+        }
+    }
+}
+
+/// `log10` of `t` on the grid years; an exponential as `log10(start) + years * log10(growth)`.
+fn log10_on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
+    match t {
+        Trajectory::Exponential {
+            start,
+            growth,
+            from,
+            until,
+        } => {
+            let (lg_start, lg_growth) = (start.log10(), growth.log10());
+            for (o, &y) in out.iter_mut().zip(years) {
+                let elapsed = y.clamp(*from, until.max(*from)) - from;
+                *o = if elapsed == 0.0 {
+                    lg_start
+                } else {
+                    lg_start + elapsed * lg_growth
+                };
+            }
+        }
+        _ => {
+            for (o, &y) in out.iter_mut().zip(years) {
+                *o = t.at(y).log10();
+            }
         }
     }
 }
@@ -504,10 +550,18 @@ fn erosion_factors(s: &Scenario, l: &Levers) -> Option<(f64, f64)> {
     if decades <= 0.0 {
         return None;
     }
-    Some((
-        (p.reference_params / l.params).powf(p.size_exponent),
-        decades.powf(p.power),
-    ))
+    // x^0 = 1 and x^1 = x exactly, as powf gives them.
+    let size = if p.size_exponent == 0.0 {
+        1.0
+    } else {
+        (p.reference_params / l.params).powf(p.size_exponent)
+    };
+    let decades = if p.power == 1.0 {
+        decades
+    } else {
+        decades.powf(p.power)
+    };
+    Some((size, decades))
 }
 
 /// One scenario's Monte Carlo evaluation: what is computed once, and how a sample is evaluated.
@@ -533,6 +587,8 @@ struct Scratch {
     levers: Vec<Levers>,
     erosion: Vec<Option<(f64, f64)>>,
     gmax: Vec<f64>,
+    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking, cost.
+    grid: [Vec<f64>; 6],
     inputs: Vec<f64>,
     z: Vec<f64>,
 }
@@ -595,6 +651,7 @@ impl Plan {
             levers: self.levers.clone(),
             erosion: self.erosion.clone(),
             gmax: vec![0.0; self.years.len()],
+            grid: std::array::from_fn(|_| vec![0.0; self.years.len()]),
             inputs: vec![0.0; self.slots.len()],
             z: Vec::new(),
         }
@@ -611,61 +668,83 @@ impl Plan {
     fn update_levers(&self, w: &mut Scratch) {
         let r = self.reach;
         let s = &w.scenario;
-        if r.size || r.steps || r.thinking || r.cost || r.law || r.efficiency || r.progress {
-            let law = &s.pretraining.law;
-            let (k_const, gamma) = (law.k(), law.gamma());
-            for (k, l) in w.levers.iter_mut().enumerate() {
-                let t = self.years[k];
-                if r.size {
-                    let (n, d) = match &s.pretraining.size {
-                        ModelSize::ParamsTokens { params, tokens } => (params.at(t), tokens.at(t)),
-                        ModelSize::Compute {
-                            compute,
-                            tokens_per_param,
-                        } => {
-                            let n = (compute.at(t) / (6.0 * tokens_per_param)).sqrt();
-                            (n, tokens_per_param * n)
-                        }
-                    };
-                    l.params = n;
-                    l.tokens = d;
+        let years = &self.years;
+        let [a, b, eff, steps, thinking, usd] = &mut w.grid;
+        if r.size {
+            match &s.pretraining.size {
+                ModelSize::ParamsTokens { params, tokens } => {
+                    on_grid(params, years, a);
+                    on_grid(tokens, years, b);
                 }
-                if r.size || r.law {
-                    l.loss = law.loss(l.params, l.tokens);
+                ModelSize::Compute {
+                    compute,
+                    tokens_per_param,
+                } => {
+                    on_grid(compute, years, a);
+                    for (n, d) in a.iter_mut().zip(b.iter_mut()) {
+                        *n = (*n / (6.0 * tokens_per_param)).sqrt();
+                        *d = tokens_per_param * *n;
+                    }
                 }
-                if r.size || r.law || r.efficiency {
-                    let part = if r.size || r.law {
-                        6f64.log10()
-                            + (k_const / law.reducible_loss(l.params, l.tokens)).log10() / gamma
-                    } else {
-                        self.compute_part[k]
-                    };
-                    l.effective_log10_compute = part + s.pretraining.efficiency.at(t).log10();
-                }
-                if r.steps {
-                    l.rl_steps = match &s.rl_steps {
-                        RlSteps::Steps(steps) => steps.at(t),
-                        RlSteps::ComputeFraction(f) => {
-                            0.75 * f.at(t) * l.tokens / s.rl.tokens_per_step
-                        }
-                    };
-                }
-                if r.progress {
-                    l.rl_progress = rl::progress(l.rl_steps, s.rl.midpoint_steps, s.rl.exponent);
-                }
-                if r.thinking {
-                    l.thinking_tokens = s.thinking_tokens.at(t);
-                }
-                if r.size || r.steps || r.thinking || r.cost {
-                    let usd_per_flop = s.usd_per_eflop.at(t) / 1e18;
-                    l.pretrain_flop = 6.0 * l.params * l.tokens;
-                    l.rl_flop = 8.0 * l.params * s.rl.tokens_per_step * l.rl_steps;
-                    l.flop_per_query =
-                        2.0 * l.params * (l.thinking_tokens + s.inference.answer_tokens);
-                    l.training_usd = l.pretrain_flop * usd_per_flop;
-                    l.rl_usd = l.rl_flop * usd_per_flop;
-                    l.usd_per_query = l.flop_per_query * usd_per_flop;
-                }
+            }
+        }
+        if r.efficiency {
+            log10_on_grid(&s.pretraining.efficiency, years, eff);
+        }
+        if r.steps {
+            let (RlSteps::Steps(t) | RlSteps::ComputeFraction(t)) = &s.rl_steps;
+            on_grid(t, years, steps);
+        }
+        if r.thinking {
+            on_grid(&s.thinking_tokens, years, thinking);
+        }
+        let costs = r.size || r.steps || r.thinking || r.cost;
+        if costs {
+            on_grid(&s.usd_per_eflop, years, usd);
+        }
+        let law = &s.pretraining.law;
+        let (k_const, gamma) = (law.k(), law.gamma());
+        for (k, l) in w.levers.iter_mut().enumerate() {
+            if r.size {
+                l.params = a[k];
+                l.tokens = b[k];
+            }
+            if r.size || r.law {
+                let reducible = law.reducible_loss(l.params, l.tokens);
+                l.loss = law.e + reducible;
+                let part = 6f64.log10() + (k_const / reducible).log10() / gamma;
+                let efficiency = if r.efficiency {
+                    eff[k]
+                } else {
+                    s.pretraining.efficiency.at(years[k]).log10()
+                };
+                l.effective_log10_compute = part + efficiency;
+            } else if r.efficiency {
+                l.effective_log10_compute = self.compute_part[k] + eff[k];
+            }
+            if r.steps {
+                l.rl_steps = match &s.rl_steps {
+                    RlSteps::Steps(_) => steps[k],
+                    RlSteps::ComputeFraction(_) => {
+                        0.75 * steps[k] * l.tokens / s.rl.tokens_per_step
+                    }
+                };
+            }
+            if r.progress {
+                l.rl_progress = rl::progress(l.rl_steps, s.rl.midpoint_steps, s.rl.exponent);
+            }
+            if r.thinking {
+                l.thinking_tokens = thinking[k];
+            }
+            if costs {
+                let usd_per_flop = usd[k] / 1e18;
+                l.pretrain_flop = 6.0 * l.params * l.tokens;
+                l.rl_flop = 8.0 * l.params * s.rl.tokens_per_step * l.rl_steps;
+                l.flop_per_query =
+                    2.0 * l.params * (l.thinking_tokens + s.inference.answer_tokens);
+                l.training_usd = l.pretrain_flop * usd_per_flop;
+                l.rl_usd = l.rl_flop * usd_per_flop;
+                l.usd_per_query = l.flop_per_query * usd_per_flop;
             }
         }
         if r.erosion {
@@ -773,7 +852,14 @@ fn capability(
         } else {
             model::inference::effective_tokens(tokens, ceiling, c.sharpness)
         };
-        kappa * ((t_eff / p.reference_tokens).ln_1p() / std::f64::consts::LN_2)
+        let x = t_eff / p.reference_tokens;
+        // log2(1 + x): log2 is cheaper than ln_1p and as accurate once x >= 1.
+        let doublings = if x >= 1.0 {
+            (1.0 + x).log2()
+        } else {
+            x.ln_1p() / std::f64::consts::LN_2
+        };
+        kappa * doublings
             - model::inference::overthink(c, tokens, ceiling)
     };
     let logit = pretrain + rl_term - erosion_term + inference_term;
@@ -830,11 +916,12 @@ impl Bins {
         }
     }
 
-    /// Bins for capability, which lies in [0, 1].
-    fn unit() -> Bins {
+    /// Linear bins around a pilot's range `[min, max]`, widened by half the range on each side.
+    fn linear(min: f64, max: f64) -> Bins {
+        let span = (max - min).max(1e-9 * max.abs().max(1.0));
         Bins::Linear {
-            lo: 0.0,
-            width: 1.0 / BINS as f64,
+            lo: min - span / 2.0,
+            width: 2.0 * span / BINS as f64,
         }
     }
 
@@ -852,12 +939,7 @@ impl Bins {
             }
             Bins::Bits { base: lo, shift }
         } else {
-            let span = (max - min).max(1e-9 * max.abs().max(1.0));
-            let lo = min - span / 2.0;
-            Bins::Linear {
-                lo,
-                width: 2.0 * span / BINS as f64,
-            }
+            Bins::linear(min, max)
         }
     }
 }
@@ -866,7 +948,7 @@ impl Bins {
 #[derive(Clone, Debug)]
 pub struct Sketch {
     bins: Bins,
-    counts: Vec<u64>,
+    counts: Vec<u32>,
     pub min: f64,
     pub max: f64,
     pub n: u64,
@@ -923,6 +1005,7 @@ impl Sketch {
         let mut targets = ps.iter().peekable();
         let mut before = 0u64;
         for (slot, &c) in self.counts.iter().enumerate() {
+            let c = u64::from(c);
             if c == 0 {
                 continue;
             }
@@ -1071,20 +1154,20 @@ pub fn run(
     let q = plan.quantities();
     let n_chunks = samples.div_ceil(CHUNK);
 
-    // Pilot: the first chunk fixes the lever histograms' ranges.
-    let pilot_len = samples.min(CHUNK);
+    // Pilot: the first samples fix the lever histograms' ranges.
+    let pilot_len = samples.min(PILOT);
     let mut w = plan.scratch();
-    let mut buffer = vec![0.0; q * CHUNK];
+    let mut buffer = vec![0.0; q * pilot_len];
     let mut arrivals = vec![0; plan.milestones.len()];
     for i in 0..pilot_len {
-        plan.evaluate(&sampler, i as u64, &mut w, &mut buffer, CHUNK, i, &mut arrivals);
+        plan.evaluate(&sampler, i as u64, &mut w, &mut buffer, pilot_len, i, &mut arrivals);
     }
     let bins: Vec<Bins> = (0..q)
         .map(|j| {
+            let (lo, hi) = min_max(&buffer[j * pilot_len..(j + 1) * pilot_len]);
             if j < n_domains * n_years {
-                Bins::unit()
+                Bins::linear(lo, hi)
             } else {
-                let (lo, hi) = min_max(&buffer[j * CHUNK..j * CHUNK + pilot_len]);
                 Bins::around(lo, hi)
             }
         })

@@ -475,6 +475,7 @@ fn mc_folder(
     provenance: &Provenance,
     o: &McOptions,
 ) -> Result<Folder> {
+    use report::csv::number;
     use report::mc_tables as tables;
     let year = r.years[year_index];
     let end = r.years[r.years.len() - 1];
@@ -497,16 +498,57 @@ fn mc_folder(
     if o.write_samples {
         folder.add("samples.csv", tables::samples(&Sampler::new(s, o.seed)?, o.samples));
     }
+    let mut charts = Vec::new();
+    for (d, name) in r.domains.iter().enumerate() {
+        charts.push((format!("fan-{name}"), report::mc_charts::fan_chart(r, d)?));
+    }
+    if !r.milestones.is_empty() {
+        charts.push(("milestones".into(), report::mc_charts::milestone_chart(r)?));
+    }
+    let after = end + s.time.step;
+    for t in tornadoes {
+        let (file, what, after) = match t.target.split_once(':') {
+            Some(("capability", domain)) => (
+                format!("tornado-{domain}"),
+                format!("capability of {domain} in {}", number(year)),
+                None,
+            ),
+            _ => {
+                let m = t.target.trim_start_matches("milestone:");
+                (
+                    format!("tornado-milestone-{}", m.replace(">=", "-")),
+                    format!("the year {} is reached", m.replace(">=", " >= ")),
+                    Some(after),
+                )
+            }
+        };
+        charts.push((file, report::mc_charts::tornado_chart(&s.name, t, &what, after)?));
+    }
+    for (name, chart) in charts {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
     Ok(folder)
 }
 
 /// Charts comparing the scenarios of one `mc` run, under `comparison/mc/`.
 fn mc_comparison(results: &[McResult]) -> Result<Folder> {
+    let all: Vec<&McResult> = results.iter().collect();
     let mut folder = Folder::default();
-    folder.add(
-        "quantiles.csv",
-        report::mc_tables::quantiles(&results.iter().collect::<Vec<_>>()),
-    );
+    folder.add("quantiles.csv", report::mc_tables::quantiles(&all));
+    let mut domains: Vec<&String> = Vec::new();
+    for r in results {
+        for d in &r.domains {
+            if !domains.contains(&d) {
+                domains.push(d);
+            }
+        }
+    }
+    for d in domains {
+        let chart = report::mc_charts::comparison_fan_chart(&all, d)?;
+        folder.add(format!("fan-{d}.png"), chart.png);
+        folder.add(format!("fan-{d}.svg"), chart.svg);
+    }
     Ok(folder)
 }
 

@@ -86,9 +86,9 @@ pub fn series_colour(index: usize) -> RGBColor {
     TABLEAU_10[index % TABLEAU_10.len()]
 }
 
-const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
-const MUTED: RGBColor = RGBColor(0x88, 0x88, 0x88);
-const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
+pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+pub(crate) const MUTED: RGBColor = RGBColor(0x88, 0x88, 0x88);
+pub(crate) const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);
 const GRID_LIGHT: RGBColor = RGBColor(0xf0, 0xf0, 0xf0);
 const FRAME: RGBColor = RGBColor(0xcc, 0xcc, 0xcc);
 
@@ -110,19 +110,19 @@ static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 const TITLE_PX: u32 = 26;
 const MIN_TITLE_PX: u32 = 14;
-const DESC_PX: u32 = 19;
-const TICK_PX: u32 = 17;
-const LEGEND_PX: u32 = 17;
+pub(crate) const DESC_PX: u32 = 19;
+pub(crate) const TICK_PX: u32 = 17;
+pub(crate) const LEGEND_PX: u32 = 17;
 const PANEL_TITLE_PX: u32 = 19;
 const NOTE_PX: u32 = 18;
 
-const LINE_PX: u32 = 2;
+pub(crate) const LINE_PX: u32 = 2;
 const LEVER_PX: u32 = 3;
 const TOTAL_PX: u32 = 3;
 
-const TITLE_BAND: u32 = 50;
-const PLOT_W: u32 = 800;
-const PLOT_H: u32 = 550;
+pub(crate) const TITLE_BAND: u32 = 50;
+pub(crate) const PLOT_W: u32 = 800;
+pub(crate) const PLOT_H: u32 = 550;
 const LEGEND_ROW: i32 = 26;
 const LEGEND_SAMPLE: i32 = 34;
 const LEGEND_GAP: i32 = 8;
@@ -143,12 +143,12 @@ fn ensure_font() -> Result<()> {
     Ok(())
 }
 
-fn font(px: u32) -> FontDesc<'static> {
+pub(crate) fn font(px: u32) -> FontDesc<'static> {
     (FONT, px).into_font()
 }
 
 /// Width and height of `text` at `px`, from the embedded font (identical for PNG and SVG).
-fn text_size(text: &str, px: u32) -> Result<(u32, u32)> {
+pub(crate) fn text_size(text: &str, px: u32) -> Result<(u32, u32)> {
     ensure_font()?;
     font(px)
         .box_size(text)
@@ -168,7 +168,7 @@ fn title_px(text: &str, width: u32) -> Result<u32> {
 // Rendering to bytes
 
 /// Draws the same chart into a PNG and an SVG of `size` pixels.
-fn render<P, S>(size: (u32, u32), draw_png: P, draw_svg: S) -> Result<Chart>
+pub(crate) fn render<P, S>(size: (u32, u32), draw_png: P, draw_svg: S) -> Result<Chart>
 where
     P: FnOnce(&DrawingArea<Bitmap<'_>, Shift>) -> Result<()>,
     S: FnOnce(&DrawingArea<SVGBackend<'_>, Shift>) -> Result<()>,
@@ -198,7 +198,7 @@ where
 /// each glyph's side bearing (letters come out unevenly spaced) and sits text high in its box.
 /// Text is laid out in the same box as plotters computes (so labels land where plotters
 /// placed them); everything else is passed through unchanged.
-struct Bitmap<'a>(BitMapBackend<'a>);
+pub(crate) struct Bitmap<'a>(BitMapBackend<'a>);
 
 type BitmapError = <BitMapBackend<'static> as DrawingBackend>::ErrorType;
 
@@ -430,16 +430,16 @@ fn finite(f: &Forecast, what: impl Fn() -> String, year: f64, value: f64) -> Res
 // Axes
 
 /// A linear axis with its own tick positions (ticks computed from integer indices).
-struct Axis {
-    lo: f64,
-    hi: f64,
-    ticks: Vec<f64>,
-    light: Vec<f64>,
-    decimals: usize,
+pub(crate) struct Axis {
+    pub(crate) lo: f64,
+    pub(crate) hi: f64,
+    pub(crate) ticks: Vec<f64>,
+    pub(crate) light: Vec<f64>,
+    pub(crate) decimals: usize,
 }
 
 impl Axis {
-    fn label(&self, v: f64) -> String {
+    pub(crate) fn label(&self, v: f64) -> String {
         // `+ 0.0` turns -0 into 0.
         format!("{:.*}", self.decimals, v + 0.0)
     }
@@ -449,6 +449,11 @@ impl Axis {
 fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
     let first = f.levers.first().map_or(0.0, |l| l.year);
     let last = f.levers.last().map_or(first, |l| l.year);
+    years_axis(first, last, max_ticks)
+}
+
+/// The year axis from `first` to `last` grid year.
+pub(crate) fn years_axis(first: f64, last: f64, max_ticks: usize) -> Axis {
     let (lo, hi) = if last - first < 1e-9 {
         (first - 0.5, last + 0.5)
     } else {
@@ -482,14 +487,14 @@ fn year_axis(f: &Forecast, max_ticks: usize) -> Axis {
 }
 
 /// The multiples of `step` in `[lo, hi]`, computed from integer indices.
-fn multiples(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+pub(crate) fn multiples(lo: f64, hi: f64, step: f64) -> Vec<f64> {
     let first = (lo / step - 1e-9).ceil() as i64;
     let last = (hi / step + 1e-9).floor() as i64;
     (first..=last).map(|k| k as f64 * step).collect()
 }
 
 /// A linear axis over `[lo, hi]` widened to round ticks, with at most about `max_ticks` ticks.
-fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
+pub(crate) fn nice_axis(lo: f64, hi: f64, max_ticks: usize) -> Axis {
     let (lo, hi) = if hi - lo > 1e-12 {
         (lo, hi)
     } else {
@@ -579,17 +584,17 @@ fn sci_label(v: f64) -> String {
 
 /// One legend entry.
 #[derive(Clone, Debug)]
-struct Key {
-    label: String,
-    colour: RGBColor,
-    width: u32,
-    dashed: bool,
+pub(crate) struct Key {
+    pub(crate) label: String,
+    pub(crate) colour: RGBColor,
+    pub(crate) width: u32,
+    pub(crate) dashed: bool,
     /// False when the series is not on the plot (its label says why).
-    drawn: bool,
+    pub(crate) drawn: bool,
 }
 
 impl Key {
-    fn line(label: impl Into<String>, colour: RGBColor, width: u32) -> Key {
+    pub(crate) fn line(label: impl Into<String>, colour: RGBColor, width: u32) -> Key {
         Key {
             label: label.into(),
             colour,
@@ -610,7 +615,7 @@ fn key_width(key: &Key) -> Result<i32> {
 }
 
 /// Width of a boxed legend column.
-fn legend_column_width(keys: &[Key]) -> Result<u32> {
+pub(crate) fn legend_column_width(keys: &[Key]) -> Result<u32> {
     let mut widest = 0;
     for key in keys {
         widest = widest.max(key_width(key)?);
@@ -650,7 +655,7 @@ where
 }
 
 /// A boxed legend, one entry per row, with its top-left corner at `(x, y)`.
-fn draw_legend_column<DB: DrawingBackend>(
+pub(crate) fn draw_legend_column<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     keys: &[Key],
     (x, y): (i32, i32),
@@ -698,7 +703,7 @@ where
 }
 
 /// The title band at the top of `root`; returns the area below it.
-fn draw_title<DB: DrawingBackend>(
+pub(crate) fn draw_title<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
 ) -> Result<DrawingArea<DB, Shift>>
@@ -716,7 +721,7 @@ where
 }
 
 /// A note centred on `area`, for charts with nothing to plot.
-fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<()>
+pub(crate) fn draw_note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, note: &str) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -830,7 +835,7 @@ fn log_series(
     })
 }
 
-fn year_label(year: f64) -> String {
+pub(crate) fn year_label(year: f64) -> String {
     if (year - year.round()).abs() < 1e-9 {
         format!("{year:.0}")
     } else {
@@ -840,15 +845,15 @@ fn year_label(year: f64) -> String {
 
 /// Space around a plot and for its tick labels.
 #[derive(Clone, Copy)]
-struct Layout {
-    margin_top: u32,
-    margin_right: u32,
-    x_label_area: u32,
-    y_label_area: u32,
+pub(crate) struct Layout {
+    pub(crate) margin_top: u32,
+    pub(crate) margin_right: u32,
+    pub(crate) x_label_area: u32,
+    pub(crate) y_label_area: u32,
 }
 
 /// An axis coordinate with our own tick positions (plotters picks its own otherwise).
-struct Ticked<R> {
+pub(crate) struct Ticked<R> {
     inner: R,
     ticks: Vec<f64>,
     light: Vec<f64>,
@@ -877,7 +882,7 @@ impl<R: Ranged<ValueType = f64>> Ranged for Ticked<R> {
 
 impl Axis {
     /// The axis as a linear coordinate.
-    fn linear(&self) -> Ticked<RangedCoordf64> {
+    pub(crate) fn linear(&self) -> Ticked<RangedCoordf64> {
         Ticked {
             inner: (self.lo..self.hi).into(),
             ticks: self.ticks.clone(),
@@ -896,11 +901,11 @@ impl Axis {
 }
 
 /// A chart over the years (x) and `Y`.
-type YearChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
+pub(crate) type YearChart<'a, DB, Y> = ChartContext<'a, DB, Cartesian2d<Ticked<RangedCoordf64>, Ticked<Y>>>;
 
 /// Builds a line chart on `area` over the years and `y`, and draws its mesh (grid, ticks,
 /// labels, axis titles).
-fn frame<'a, DB, Y>(
+pub(crate) fn frame<'a, DB, Y>(
     area: &'a DrawingArea<DB, Shift>,
     layout: Layout,
     x: &Axis,
@@ -1015,7 +1020,7 @@ impl CapabilityPlan {
     }
 }
 
-const LINE_LAYOUT: Layout = Layout {
+pub(crate) const LINE_LAYOUT: Layout = Layout {
     margin_top: 10,
     margin_right: 20,
     x_label_area: 50,

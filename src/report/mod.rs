@@ -3,4 +3,5 @@
 pub mod charts;
 pub mod csv;
 pub mod json;
+pub mod mc_charts;
 pub mod mc_tables;

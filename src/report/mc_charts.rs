@@ -325,7 +325,8 @@ pub fn tornado_chart(scenario: &str, t: &Tornado, what: &str, after: Option<f64>
     if base.is_some() {
         keys.push(Key::line("all inputs at their medians", RGBColor(0, 0, 0), 2));
     }
-    if after.is_some() {
+    let never = t.base.is_none() || t.swings.iter().any(|w| w.low.is_none() || w.high.is_none());
+    if after.is_some() && never {
         keys.push(Key::line(
             format!(
                 "at {}: not reached (after the end)",

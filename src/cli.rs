@@ -369,19 +369,22 @@ fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
             Some(y) => s.time.index_of(y),
         };
         let Some(year_index) = year_index else {
-            errors.push(InputError::new(
-                &shown(file),
-                "",
-                None,
-                "",
-                format!(
-                    "--year {} is not a grid year of this scenario ({} to {} every {})",
-                    o.year.unwrap_or(f64::NAN),
-                    s.time.year(0),
-                    s.time.year(s.time.len() - 1),
-                    s.time.step
-                ),
-            ).with_hint("pass a year on the grid, or leave --year out for the last year"));
+            errors.push(
+                InputError::new(
+                    &shown(file),
+                    "",
+                    None,
+                    "",
+                    format!(
+                        "--year {} is not a grid year of this scenario ({} to {} every {})",
+                        o.year.unwrap_or(f64::NAN),
+                        s.time.year(0),
+                        s.time.year(s.time.len() - 1),
+                        s.time.step
+                    ),
+                )
+                .with_hint("pass a year on the grid, or leave --year out for the last year"),
+            );
             continue;
         };
         match (
@@ -439,7 +442,10 @@ fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
     for (name, folder) in &folders {
         folder.write(&out.join(name), "mc")?;
     }
-    print!("{}", mc_table(&plans.iter().map(|p| p.3).collect::<Vec<_>>(), &results));
+    print!(
+        "{}",
+        mc_table(&plans.iter().map(|p| p.3).collect::<Vec<_>>(), &results)
+    );
     println!(
         "wrote {} scenario(s), {} samples each (seed {}), to {}/<scenario>/mc",
         results.len(),
@@ -496,7 +502,10 @@ fn mc_folder(
         folder.add("milestones.csv", tables::milestones(r, &deterministic));
     }
     if o.write_samples {
-        folder.add("samples.csv", tables::samples(&Sampler::new(s, o.seed)?, o.samples));
+        folder.add(
+            "samples.csv",
+            tables::samples(&Sampler::new(s, o.seed)?, o.samples),
+        );
     }
     let mut charts = Vec::new();
     for (d, name) in r.domains.iter().enumerate() {
@@ -522,7 +531,10 @@ fn mc_folder(
                 )
             }
         };
-        charts.push((file, report::mc_charts::tornado_chart(&s.name, t, &what, after)?));
+        charts.push((
+            file,
+            report::mc_charts::tornado_chart(&s.name, t, &what, after)?,
+        ));
     }
     for (name, chart) in charts {
         folder.add(format!("{name}.png"), chart.png);

@@ -408,28 +408,57 @@ mod tests {
         assert_relative_eq!(l.quantile(0.05), 1e3, max_relative = 1e-13);
         assert_relative_eq!(l.quantile(0.95), 1e5, max_relative = 1e-13);
         assert_relative_eq!(l.quantile(0.5), 1e4, max_relative = 1e-14);
-        let u = Family::Uniform { low: 1.0, high: 3.0 };
+        let u = Family::Uniform {
+            low: 1.0,
+            high: 3.0,
+        };
         assert_eq!(u.quantile(0.25), 1.5);
         // loguniform on [1, 100]: p = 0.5 -> 10, p = 0.25 -> 10^0.5
-        let lu = Family::LogUniform { low: 1.0, high: 100.0 };
+        let lu = Family::LogUniform {
+            low: 1.0,
+            high: 100.0,
+        };
         assert_relative_eq!(lu.quantile(0.5), 10.0, max_relative = 1e-14);
         assert_relative_eq!(lu.quantile(0.25), 10f64.sqrt(), max_relative = 1e-14);
         // triangular (0, 2, 10): F(2) = 0.2; p = 0.1 -> sqrt(0.1 * 10 * 2) = sqrt(2);
         // p = 0.6 -> 10 - sqrt(0.4 * 10 * 8) = 10 - sqrt(32)
-        let t = Family::Triangular { low: 0.0, mode: 2.0, high: 10.0 };
+        let t = Family::Triangular {
+            low: 0.0,
+            mode: 2.0,
+            high: 10.0,
+        };
         assert_relative_eq!(t.quantile(0.1), 2f64.sqrt(), max_relative = 1e-14);
         assert_relative_eq!(t.quantile(0.6), 10.0 - 32f64.sqrt(), max_relative = 1e-14);
         // the median formula of MODEL.md is the quantile at 1/2
-        for f in [t, Family::Triangular { low: 0.0, mode: 8.0, high: 10.0 }, lu, u, l, n] {
+        for f in [
+            t,
+            Family::Triangular {
+                low: 0.0,
+                mode: 8.0,
+                high: 10.0,
+            },
+            lu,
+            u,
+            l,
+            n,
+        ] {
             assert_relative_eq!(f.quantile(0.5), f.median(), max_relative = 1e-13);
         }
         assert_eq!(Family::Fixed { value: 4.0 }.quantile(0.9), 4.0);
         // from_normal agrees with quantile(Phi(z))
         for f in [t, lu, u, l, n] {
-            assert_relative_eq!(f.from_normal(0.7), f.quantile(phi(0.7)), max_relative = 1e-12);
+            assert_relative_eq!(
+                f.from_normal(0.7),
+                f.quantile(phi(0.7)),
+                max_relative = 1e-12
+            );
         }
         // clamping applies to quantiles
-        let d = Dist { family: normal, min: Some(0.0), max: Some(5.0) };
+        let d = Dist {
+            family: normal,
+            min: Some(0.0),
+            max: Some(5.0),
+        };
         assert_eq!(d.quantile(0.001), 0.0);
         assert_eq!(d.quantile(0.999), 5.0);
     }

@@ -157,7 +157,9 @@ const TRAJECTORIES: &[(&str, TrajectoryFn)] = &[
     ("pretraining.params", params),
     ("pretraining.tokens", tokens),
     ("pretraining.compute", compute),
-    ("pretraining.efficiency", |s| Some(&mut s.pretraining.efficiency)),
+    ("pretraining.efficiency", |s| {
+        Some(&mut s.pretraining.efficiency)
+    }),
     ("rl.steps", steps),
     ("rl.compute_fraction", compute_fraction),
     ("inference.tokens", |s| Some(&mut s.thinking_tokens)),
@@ -609,7 +611,8 @@ impl Plan {
         let compute_part = levers
             .iter()
             .map(|l| {
-                6f64.log10() + (law.k() / law.reducible_loss(l.params, l.tokens)).log10() / law.gamma()
+                6f64.log10()
+                    + (law.k() / law.reducible_loss(l.params, l.tokens)).log10() / law.gamma()
             })
             .collect();
         let erosion = levers.iter().map(|l| erosion_factors(s, l)).collect();
@@ -617,7 +620,11 @@ impl Plan {
             .milestones
             .iter()
             .map(|m| {
-                let d = s.domains.iter().position(|d| d.name == m.domain).unwrap_or(0);
+                let d = s
+                    .domains
+                    .iter()
+                    .position(|d| d.name == m.domain)
+                    .unwrap_or(0);
                 (d, m.threshold)
             })
             .collect();
@@ -740,8 +747,7 @@ impl Plan {
                 let usd_per_flop = usd[k] / 1e18;
                 l.pretrain_flop = 6.0 * l.params * l.tokens;
                 l.rl_flop = 8.0 * l.params * s.rl.tokens_per_step * l.rl_steps;
-                l.flop_per_query =
-                    2.0 * l.params * (l.thinking_tokens + s.inference.answer_tokens);
+                l.flop_per_query = 2.0 * l.params * (l.thinking_tokens + s.inference.answer_tokens);
                 l.training_usd = l.pretrain_flop * usd_per_flop;
                 l.rl_usd = l.rl_flop * usd_per_flop;
                 l.usd_per_query = l.flop_per_query * usd_per_flop;
@@ -859,8 +865,7 @@ fn capability(
         } else {
             x.ln_1p() / std::f64::consts::LN_2
         };
-        kappa * doublings
-            - model::inference::overthink(c, tokens, ceiling)
+        kappa * doublings - model::inference::overthink(c, tokens, ceiling)
     };
     let logit = pretrain + rl_term - erosion_term + inference_term;
     model::capability(domain.floor, logit)
@@ -1018,7 +1023,10 @@ impl Sketch {
             // Below/above the range: spread between the exact extreme and the range's edge.
             let (lo, hi) = match slot {
                 0 => (self.min, self.bins.edges(0).0.clamp(self.min, self.max)),
-                s if s == BINS + 1 => (self.bins.edges(BINS - 1).1.clamp(self.min, self.max), self.max),
+                s if s == BINS + 1 => (
+                    self.bins.edges(BINS - 1).1.clamp(self.min, self.max),
+                    self.max,
+                ),
                 _ => (lo, hi),
             };
             while let Some(&&p) = targets.peek() {
@@ -1146,9 +1154,7 @@ pub fn run(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<McResult, InputErrors> {
     let sampler = Sampler::new(s, seed)?;
-    let plan = Plan::new(s).map_err(|e| {
-        InputErrors::from(s.document.error("", e.to_string()))
-    })?;
+    let plan = Plan::new(s).map_err(|e| InputErrors::from(s.document.error("", e.to_string())))?;
     let n_years = plan.years.len();
     let n_domains = s.domains.len();
     let q = plan.quantities();
@@ -1160,7 +1166,15 @@ pub fn run(
     let mut buffer = vec![0.0; q * pilot_len];
     let mut arrivals = vec![0; plan.milestones.len()];
     for i in 0..pilot_len {
-        plan.evaluate(&sampler, i as u64, &mut w, &mut buffer, pilot_len, i, &mut arrivals);
+        plan.evaluate(
+            &sampler,
+            i as u64,
+            &mut w,
+            &mut buffer,
+            pilot_len,
+            i,
+            &mut arrivals,
+        );
     }
     let bins: Vec<Bins> = (0..q)
         .map(|j| {
@@ -1198,8 +1212,15 @@ pub fn run(
             let len = CHUNK.min(samples - first);
             for i in 0..len {
                 let index = (first + i) as u64;
-                if !plan.evaluate(&sampler, index, &mut w, &mut buffer, CHUNK, i, &mut arrivals)
-                    && part.bad.is_none_or(|b| index < b)
+                if !plan.evaluate(
+                    &sampler,
+                    index,
+                    &mut w,
+                    &mut buffer,
+                    CHUNK,
+                    i,
+                    &mut arrivals,
+                ) && part.bad.is_none_or(|b| index < b)
                 {
                     part.bad = Some(index);
                 }
@@ -1222,9 +1243,9 @@ pub fn run(
     });
 
     let mut partials = partials.into_iter();
-    let mut total = partials.next().ok_or_else(|| {
-        InputErrors::from(s.document.error("", "no worker thread ran"))
-    })?;
+    let mut total = partials
+        .next()
+        .ok_or_else(|| InputErrors::from(s.document.error("", "no worker thread ran")))?;
     for p in partials {
         for (a, b) in total.sketches.iter_mut().zip(&p.sketches) {
             a.merge(b);
@@ -1529,7 +1550,10 @@ rank = 0.6
             SCENARIO.replace("max = 1e6", "sharpness = 4\nrl_exponent = 0.7"),
             SCENARIO.replace("max = 1e6", "base = inf"),
             SCENARIO.replace("max = 1e6", "sharpness = inf"),
-            SCENARIO.replace("overthinking = { dist = \"uniform\", low = 0, high = 0.2 }", ""),
+            SCENARIO.replace(
+                "overthinking = { dist = \"uniform\", low = 0, high = 0.2 }",
+                "",
+            ),
         ] {
             let s = scenario(&text);
             let sampler = Sampler::new(&s, 7).unwrap();
@@ -1577,7 +1601,11 @@ rank = 0.6
         let s = scenario(SCENARIO);
         let sampler = Sampler::new(&s, 1).unwrap();
         let (a, b) = (
-            sampler.paths.iter().position(|p| p == "rl.transfer").unwrap(),
+            sampler
+                .paths
+                .iter()
+                .position(|p| p == "rl.transfer")
+                .unwrap(),
             sampler
                 .paths
                 .iter()
@@ -1601,7 +1629,11 @@ rank = 0.6
         };
         let (rx, ry) = (ranks(&xs), ranks(&ys));
         let mean = (n as f64 - 1.0) / 2.0;
-        let cov: f64 = rx.iter().zip(&ry).map(|(x, y)| (x - mean) * (y - mean)).sum();
+        let cov: f64 = rx
+            .iter()
+            .zip(&ry)
+            .map(|(x, y)| (x - mean) * (y - mean))
+            .sum();
         let var: f64 = rx.iter().map(|x| (x - mean) * (x - mean)).sum();
         let spearman = cov / var;
         // transfer is clamped only far in its tails, so its ranks are those of the normal.
@@ -1699,14 +1731,26 @@ rank = 0.6
         assert_eq!(math.swings.len(), s.uncertain.len());
         assert!(math.swings.windows(2).all(|w| w[0].swing >= w[1].swing));
         // the slope of math moves math; the writing difficulty does not
-        let slope = math.swings.iter().find(|w| w.input == "domain.math.slope").unwrap();
+        let slope = math
+            .swings
+            .iter()
+            .find(|w| w.input == "domain.math.slope")
+            .unwrap();
         assert!(slope.swing > 0.0);
-        let other = math.swings.iter().find(|w| w.input == "domain.writing.difficulty").unwrap();
+        let other = math
+            .swings
+            .iter()
+            .find(|w| w.input == "domain.writing.difficulty")
+            .unwrap();
         assert_eq!(other.swing, 0.0);
         // writing never reaches 0.99 here: "after the end", not the last year
         let writing = &tornadoes[3];
         assert_eq!(writing.base, None);
-        let never = writing.swings.iter().find(|w| w.input == "domain.math.slope").unwrap();
+        let never = writing
+            .swings
+            .iter()
+            .find(|w| w.input == "domain.math.slope")
+            .unwrap();
         assert_eq!((never.low, never.high, never.swing), (None, None, 0.0));
     }
 

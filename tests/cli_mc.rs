@@ -69,9 +69,13 @@ fn mc_writes_quantiles_levers_milestones_sensitivity_and_charts() {
     let dir = tempfile::tempdir().unwrap();
     let file = write(dir.path(), "small.toml", SMALL);
     let out = dir.path().join("out");
-    mc(&file, &out, &["--samples", "3000", "--seed", "7", "--write-samples"])
-        .success()
-        .stdout(predicate::str::contains("math").and(predicate::str::contains("3000 samples")));
+    mc(
+        &file,
+        &out,
+        &["--samples", "3000", "--seed", "7", "--write-samples"],
+    )
+    .success()
+    .stdout(predicate::str::contains("math").and(predicate::str::contains("3000 samples")));
     let folder = out.join("small/mc");
     let q = fs::read_to_string(folder.join("quantiles.csv")).unwrap();
     let mut lines = q.lines();
@@ -82,8 +86,15 @@ fn mc_writes_quantiles_levers_milestones_sensitivity_and_charts() {
     // 9 years x 2 domains
     assert_eq!(lines.clone().count(), 18);
     for line in lines {
-        let v: Vec<f64> = line.split(',').skip(3).map(|x| x.parse().unwrap()).collect();
-        assert!(v[1] <= v[2] && v[2] <= v[3] && v[3] <= v[4] && v[4] <= v[5], "{line}");
+        let v: Vec<f64> = line
+            .split(',')
+            .skip(3)
+            .map(|x| x.parse().unwrap())
+            .collect();
+        assert!(
+            v[1] <= v[2] && v[2] <= v[3] && v[3] <= v[4] && v[4] <= v[5],
+            "{line}"
+        );
         assert!((0.0..=1.0).contains(&v[0]) && v[6] >= 0.0, "{line}");
     }
     let levers = fs::read_to_string(folder.join("levers_quantiles.csv")).unwrap();
@@ -96,7 +107,11 @@ fn mc_writes_quantiles_levers_milestones_sensitivity_and_charts() {
         "scenario,domain,threshold,p10,p50,p90,p_not_reached,deterministic"
     );
     // writing never reaches 0.99 here: reported as after the end, never as the last year
-    assert!(rows[2].starts_with("small,writing,0.99,after 2028,after 2028,after 2028,1,after 2028"), "{}", rows[2]);
+    assert!(
+        rows[2].starts_with("small,writing,0.99,after 2028,after 2028,after 2028,1,after 2028"),
+        "{}",
+        rows[2]
+    );
     let sensitivity = fs::read_to_string(folder.join("sensitivity.csv")).unwrap();
     assert!(sensitivity.contains("small,capability:math,2028,"));
     assert!(sensitivity.contains("milestone:writing>=0.99,,pretraining.params,"));
@@ -229,8 +244,10 @@ fn bad_flags_and_impossible_correlations_exit_2_before_any_work() {
     let file = write(dir.path(), "small.toml", &text);
     mc(&file, &out, &[])
         .code(2)
-        .stderr(predicate::str::contains("not positive definite").and(predicate::str::contains(
-            "pretraining.params ~ rl.steps.growth (-0.4), rl.steps.growth ~ rl.transfer (0.9)",
-        )));
+        .stderr(
+            predicate::str::contains("not positive definite").and(predicate::str::contains(
+                "pretraining.params ~ rl.steps.growth (-0.4), rl.steps.growth ~ rl.transfer (0.9)",
+            )),
+        );
     assert!(!out.exists());
 }

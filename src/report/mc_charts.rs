@@ -8,8 +8,8 @@ use plotters::prelude::*;
 
 use super::charts::{
     domain_colour, draw_legend_column, draw_note, draw_title, frame, legend_column_width,
-    nice_axis, render, series_colour, text_size, years_axis, Axis, Chart, Key, Layout,
-    LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
+    nice_axis, render, series_colour, text_size, years_axis, Axis, Chart, Key, Layout, LINE_LAYOUT,
+    LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
 };
 use crate::montecarlo::{McResult, Tornado};
 
@@ -323,7 +323,11 @@ pub fn tornado_chart(scenario: &str, t: &Tornado, what: &str, after: Option<f64>
         Key::line("input at its p95", HIGH_COLOUR, 12),
     ];
     if base.is_some() {
-        keys.push(Key::line("all inputs at their medians", RGBColor(0, 0, 0), 2));
+        keys.push(Key::line(
+            "all inputs at their medians",
+            RGBColor(0, 0, 0),
+            2,
+        ));
     }
     let never = t.base.is_none() || t.swings.iter().any(|w| w.low.is_none() || w.high.is_none());
     if after.is_some() && never {
@@ -388,7 +392,9 @@ impl TornadoPlan {
         let y_format = |v: &f64| {
             let i = v.round();
             if (v - i).abs() < 1e-6 && i >= 0.0 {
-                names.get(i as usize).map_or(String::new(), |s| s.to_string())
+                names
+                    .get(i as usize)
+                    .map_or(String::new(), |s| s.to_string())
             } else {
                 String::new()
             }
@@ -397,7 +403,14 @@ impl TornadoPlan {
             y_label_area: self.label_w,
             ..LINE_LAYOUT
         };
-        let mut chart = frame(&plot, layout, &self.x, y.linear(), &y_format, (&self.what, ""))?;
+        let mut chart = frame(
+            &plot,
+            layout,
+            &self.x,
+            y.linear(),
+            &y_format,
+            (&self.what, ""),
+        )?;
         let base = self.base;
         for (i, (_, low, high)) in self.rows.iter().rev().enumerate() {
             let yc = i as f64;

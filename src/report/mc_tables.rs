@@ -62,8 +62,7 @@ pub fn arrival(year: Option<f64>, end: f64) -> String {
 /// P(not reached by the last year) and the deterministic run's year.
 pub fn milestones(r: &McResult, deterministic: &[Option<f64>]) -> String {
     let end = r.years.last().copied().unwrap_or(f64::NAN);
-    let mut out =
-        "scenario,domain,threshold,p10,p50,p90,p_not_reached,deterministic\n".to_string();
+    let mut out = "scenario,domain,threshold,p10,p50,p90,p_not_reached,deterministic\n".to_string();
     for (m, det) in r.milestones.iter().zip(deterministic) {
         let q = |p| arrival(m.quantile(&r.years, p), end);
         out.push_str(&format!(

@@ -54,7 +54,7 @@ type TrajectoryFn = fn(&mut Scenario) -> Option<&mut Trajectory>;
 enum Slot {
     Field(FieldFn),
     Trajectory(TrajectoryFn, Part),
-    Domain(usize, fn(&mut Domain) -> &mut f64),
+    Domain(usize, DomainFieldFn),
 }
 
 #[derive(Clone, Copy)]
@@ -166,7 +166,9 @@ const TRAJECTORIES: &[(&str, TrajectoryFn)] = &[
     ("cost.usd_per_eflop", |s| Some(&mut s.usd_per_eflop)),
 ];
 
-const DOMAIN_FIELDS: &[(&str, fn(&mut Domain) -> &mut f64)] = &[
+type DomainFieldFn = fn(&mut Domain) -> &mut f64;
+
+const DOMAIN_FIELDS: &[(&str, DomainFieldFn)] = &[
     ("verifiability", |d| &mut d.verifiability),
     ("slope", |d| &mut d.slope),
     ("difficulty", |d| &mut d.difficulty),
@@ -772,8 +774,7 @@ impl Plan {
         index: u64,
         w: &mut Scratch,
         out: &mut [f64],
-        stride: usize,
-        slot: usize,
+        (stride, slot): (usize, usize),
         arrivals: &mut [usize],
     ) -> bool {
         sampler.draw(index, &mut w.inputs, &mut w.z);
@@ -901,7 +902,7 @@ impl Bins {
             }
             Bins::Bits { base, shift } => {
                 let b = x.to_bits();
-                if !(x > 0.0) || b < base {
+                if x.is_nan() || x <= 0.0 || b < base {
                     0
                 } else {
                     (((b - base) >> shift) as usize + 1).min(BINS + 1)
@@ -1171,8 +1172,7 @@ pub fn run(
             i as u64,
             &mut w,
             &mut buffer,
-            pilot_len,
-            i,
+            (pilot_len, i),
             &mut arrivals,
         );
     }
@@ -1217,8 +1217,7 @@ pub fn run(
                     index,
                     &mut w,
                     &mut buffer,
-                    CHUNK,
-                    i,
+                    (CHUNK, i),
                     &mut arrivals,
                 ) && part.bad.is_none_or(|b| index < b)
                 {
@@ -1563,7 +1562,7 @@ rank = 0.6
             let mut out = vec![0.0; q];
             let mut arrivals = vec![0; plan.milestones.len()];
             for index in 0..40 {
-                assert!(plan.evaluate(&sampler, index, &mut w, &mut out, 1, 0, &mut arrivals));
+                assert!(plan.evaluate(&sampler, index, &mut w, &mut out, (1, 0), &mut arrivals));
                 let mut t = s.clone();
                 for (p, v) in sampler.paths.iter().zip(&w.inputs) {
                     t.set(p, *v).unwrap();
@@ -1668,9 +1667,9 @@ rank = 0.6
         let mut out = vec![0.0; q];
         let mut arrivals = vec![0; plan.milestones.len()];
         for i in 0..n {
-            plan.evaluate(&sampler, i as u64, &mut w, &mut out, 1, 0, &mut arrivals);
-            for j in 0..q {
-                values[j][i] = out[j];
+            plan.evaluate(&sampler, i as u64, &mut w, &mut out, (1, 0), &mut arrivals);
+            for (v, x) in values.iter_mut().zip(&out) {
+                v[i] = *x;
             }
         }
         let exact = |v: &mut Vec<f64>, p: f64| {

@@ -1342,7 +1342,7 @@ fn bad_sample(s: &Scenario, plan: &Plan, sampler: &Sampler, index: u64) -> Input
         .paths
         .iter()
         .zip(&inputs)
-        .map(|(p, v)| format!("{p} = {}", crate::scenario::show(*v)))
+        .map(|(p, v)| format!("{p} = {}", crate::report::csv::number(*v)))
         .collect();
     let context = format!("in Monte Carlo sample {index} ({})", drawn.join(", "));
     match crate::forecast::forecast(&at) {
@@ -1409,11 +1409,22 @@ pub fn sensitivity(s: &Scenario, year_index: usize) -> Result<Vec<Tornado>, Inpu
     let mut ends = Vec::new();
     for u in &s.uncertain {
         let mut pair = Vec::new();
-        for p in [0.05, 0.95] {
+        for (p, name) in [(0.05, "p5"), (0.95, "p95")] {
             let x = u.dist.quantile(p);
             let mut t = s.clone();
             t.set(&u.path, x)?;
-            pair.push((x, crate::forecast::forecast(&t)?));
+            let f = crate::forecast::forecast(&t).map_err(|mut e| {
+                for err in &mut e.0 {
+                    err.message = format!(
+                        "{} with `{}` at its {name} ({}), in the sensitivity analysis",
+                        err.message,
+                        u.path,
+                        crate::report::csv::number(x)
+                    );
+                }
+                e
+            })?;
+            pair.push((x, f));
         }
         ends.push(pair);
     }

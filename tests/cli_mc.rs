@@ -251,3 +251,35 @@ fn bad_flags_and_impossible_correlations_exit_2_before_any_work() {
         );
     assert!(!out.exists());
 }
+
+#[test]
+fn a_sample_that_overflows_is_an_input_error_naming_sample_and_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let growth = |high: &str| {
+        SMALL.replace(
+            "tokens = { start = 1e3, growth = 3.0 }",
+            &format!("tokens = {{ start = 1e3, growth = {{ dist = \"loguniform\", low = 1, high = {high} }} }}"),
+        )
+    };
+    let out = dir.path().join("out");
+    // p95 = 1e95: the sensitivity analysis overflows first
+    let file = write(dir.path(), "small.toml", &growth("1e100"));
+    mc(&file, &out, &["--samples", "500"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "with `inference.tokens.growth` at its p95 (1",
+        ));
+    // p95 = 1e76 is fine, but about 5% of the samples overflow the thinking tokens (tiny
+    // params keep flop_per_query finite at p95)
+    let text = growth("1e80").replace(
+        "params = { dist = \"lognormal\", p5 = 1e12, p95 = 4e12 }",
+        "params = { dist = \"lognormal\", p5 = 1, p95 = 2 }",
+    );
+    let file = write(dir.path(), "small.toml", &text);
+    mc(&file, &out, &["--samples", "500"]).code(2).stderr(
+        predicate::str::contains("`inference.tokens`")
+            .and(predicate::str::contains("in Monte Carlo sample"))
+            .and(predicate::str::contains("inference.tokens.growth = ")),
+    );
+    assert!(!out.exists());
+}

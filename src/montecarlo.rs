@@ -782,6 +782,10 @@ impl Plan {
         self.update_levers(w);
         let s = &w.scenario;
         let n_years = self.years.len();
+        let reciprocals = (
+            1.0 / s.inference.ceiling.rl_scale_steps,
+            1.0 / s.inference.reference_tokens,
+        );
         let mut finite = true;
         for a in arrivals.iter_mut() {
             *a = n_years;
@@ -790,7 +794,15 @@ impl Plan {
             let row = &mut out[d * n_years * stride..];
             let tau = rl::transfer_share(domain.verifiability, s.rl.transfer);
             for k in 0..n_years {
-                let c = capability(s, domain, tau, &w.levers[k], w.gmax[k], w.erosion[k]);
+                let c = capability(
+                    s,
+                    domain,
+                    tau,
+                    &w.levers[k],
+                    w.gmax[k],
+                    w.erosion[k],
+                    reciprocals,
+                );
                 finite &= c.is_finite();
                 row[k * stride + slot] = c;
             }
@@ -815,7 +827,8 @@ impl Plan {
 }
 
 /// Capability of `domain` at one year: the terms of [`model::domain_terms`] without the thinking
-/// multiplier, with sharpness 4 and ceiling exponent 1/2 evaluated by square roots.
+/// multiplier, with sharpness 4 and ceiling exponent 1/2 evaluated by square roots, and the
+/// divisions by `rl_scale_steps` and `reference_tokens` as products with their `reciprocals`.
 fn capability(
     s: &Scenario,
     domain: &Domain,
@@ -823,6 +836,7 @@ fn capability(
     l: &Levers,
     gmax: f64,
     erosion: Option<(f64, f64)>,
+    (inv_scale, inv_t0): (f64, f64),
 ) -> f64 {
     let h = l.rl_progress;
     let pretrain = domain.slope * (l.effective_log10_compute - domain.difficulty);
@@ -840,7 +854,7 @@ fn capability(
     let ceiling = if c.is_off() {
         f64::INFINITY
     } else {
-        let growth = 1.0 + tau.max(0.0) * l.rl_steps / c.rl_scale_steps;
+        let growth = 1.0 + tau.max(0.0) * l.rl_steps * inv_scale;
         let factor = if c.rl_exponent == 0.5 {
             growth.sqrt()
         } else {
@@ -859,7 +873,7 @@ fn capability(
         } else {
             model::inference::effective_tokens(tokens, ceiling, c.sharpness)
         };
-        let x = t_eff / p.reference_tokens;
+        let x = t_eff * inv_t0;
         // log2(1 + x): log2 is cheaper than ln_1p and as accurate once x >= 1.
         let doublings = if x >= 1.0 {
             (1.0 + x).log2()
@@ -979,14 +993,19 @@ impl Sketch {
         s
     }
 
-    fn add(&mut self, values: &[f64]) {
+    /// Add `values`; returns their sum, added in order.
+    fn add(&mut self, values: &[f64]) -> f64 {
+        let (mut min, mut max, mut sum) = (self.min, self.max, 0.0);
         for &x in values {
             self.counts[self.bins.slot(x)] += 1;
+            min = min.min(x);
+            max = max.max(x);
+            sum += x;
         }
-        let (min, max) = min_max(values);
-        self.min = self.min.min(min);
-        self.max = self.max.max(max);
+        self.min = min;
+        self.max = max;
         self.n += values.len() as u64;
+        sum
     }
 
     fn merge(&mut self, other: &Sketch) {
@@ -1230,8 +1249,7 @@ pub fn run(
             let mut chunk_sums = vec![0.0; q];
             for (j, sketch) in part.sketches.iter_mut().enumerate() {
                 let values = &buffer[j * CHUNK..j * CHUNK + len];
-                sketch.add(values);
-                chunk_sums[j] = values.iter().sum();
+                chunk_sums[j] = sketch.add(values);
             }
             if let Ok(mut s) = sums.lock() {
                 s.push(c, chunk_sums);

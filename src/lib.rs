@@ -7,7 +7,7 @@
 //! - [`scenario`]: scenario files, checked and typed; [`trajectory`] and [`distribution`] for
 //!   levers over time and uncertain numbers.
 //! - [`model`]: the equations of MODEL.md, pure.
-//! - [`forecast`]: the model on the time grid.
+//! - [`forecast`]: the model on the time grid; [`montecarlo`]: the same under uncertainty, sample by sample.
 //! - [`report`]: CSV, JSON and charts, each returned as bytes; [`output`] writes them atomically.
 //! - [`sweep`]: parameter grids, their evaluation and shards; [`allocate`]: splitting a compute
 //!   budget between pretraining, RL and inference.
@@ -27,6 +27,7 @@ pub mod error;
 pub mod fit;
 pub mod forecast;
 pub mod model;
+pub mod montecarlo;
 pub mod output;
 pub mod report;
 pub mod scenario;

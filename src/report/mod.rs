@@ -9,5 +9,7 @@ pub mod fit;
 pub mod fit_charts;
 pub mod html;
 pub mod json;
+pub mod mc_charts;
+pub mod mc_tables;
 pub mod multiplier;
 pub mod sweep_charts;

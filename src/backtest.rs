@@ -5,18 +5,16 @@
 //! levers are trajectories, defined at any year), so observations need not sit on the time
 //! grid; they must lie within the grid's span. Error = forecast - observed.
 //!
-//! With samples, every distribution of the scenario is drawn by inverse CDF (independently; a
-//! `[[correlation]]` is not applied here), the forecast at each observation is recomputed per
+//! With samples, every distribution of the scenario is drawn as `mc` draws it (the same streams,
+//! correlations through the copula), the forecast at each observation is recomputed per
 //! sample, and each observation is checked against the central 50% and 90% bands.
 
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use crate::distribution::{Dist, Family};
 use crate::error::{InputError, InputErrors};
 use crate::forecast::levers_at;
 use crate::model::{domain_terms, LeverPoint, TermParams};
+use crate::montecarlo::Sampler;
 use crate::scenario::Scenario;
 
 /// One scored observation.
@@ -202,81 +200,14 @@ pub fn backtest(
     })
 }
 
-/// The standard normal quantile (Acklam's rational approximation, relative error below 1.2e-9).
-fn normal_quantile(p: f64) -> f64 {
-    const A: [f64; 6] = [
-        -3.969683028665376e1,
-        2.209460984245205e2,
-        -2.759285104469687e2,
-        1.38357751867269e2,
-        -3.066479806614716e1,
-        2.506628277459239,
-    ];
-    const B: [f64; 5] = [
-        -5.447609879822406e1,
-        1.615858368580409e2,
-        -1.556989798598866e2,
-        6.680131188771972e1,
-        -1.328068155288572e1,
-    ];
-    const C: [f64; 6] = [
-        -7.784894002430293e-3,
-        -3.223964580411365e-1,
-        -2.400758277161838,
-        -2.549732539343734,
-        4.374664141464968,
-        2.938163982698783,
-    ];
-    const D: [f64; 4] = [
-        7.784695709041462e-3,
-        3.224671290700398e-1,
-        2.445134137142996,
-        3.754408661907416,
-    ];
-    let tail = |q: f64| {
-        (((((C[0] * q + C[1]) * q + C[2]) * q + C[3]) * q + C[4]) * q + C[5])
-            / ((((D[0] * q + D[1]) * q + D[2]) * q + D[3]) * q + 1.0)
-    };
-    if p < 0.02425 {
-        tail((-2.0 * p.ln()).sqrt())
-    } else if p > 1.0 - 0.02425 {
-        -tail((-2.0 * (1.0 - p).ln()).sqrt())
-    } else {
-        let q = p - 0.5;
-        let r = q * q;
-        (((((A[0] * r + A[1]) * r + A[2]) * r + A[3]) * r + A[4]) * r + A[5]) * q
-            / (((((B[0] * r + B[1]) * r + B[2]) * r + B[3]) * r + B[4]) * r + 1.0)
-    }
-}
-
-/// The value of `d` at cumulative probability `p` in (0, 1), clamped (MODEL.md §6).
-pub fn inverse_cdf(d: &Dist, p: f64) -> f64 {
-    let x = match d.family {
-        Family::Fixed { value } => value,
-        Family::Normal { mean, sd } => mean + sd * normal_quantile(p),
-        Family::LogNormal { median, sigma } => median * (sigma * normal_quantile(p)).exp(),
-        Family::Uniform { low, high } => low + p * (high - low),
-        Family::LogUniform { low, high } => (low.ln() + p * (high.ln() - low.ln())).exp(),
-        Family::Triangular { low, mode, high } => {
-            if p < (mode - low) / (high - low) {
-                low + (p * (high - low) * (mode - low)).sqrt()
-            } else {
-                high - ((1.0 - p) * (high - low) * (high - mode)).sqrt()
-            }
-        }
-    };
-    d.clamp(x)
-}
-
-/// Draw every distribution of `s` for sample `index`: a ChaCha8 stream of its own per sample,
-/// one uniform in (0, 1) per distribution in the scenario's order.
-fn sample_scenario(s: &Scenario, seed: u64, index: u64) -> Result<Scenario, InputError> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    rng.set_stream(index);
+/// Draw every distribution of `s` for sample `index` with the Monte Carlo sampler (its own
+/// stream per sample, correlations through the copula) and set the drawn values in a copy.
+fn sample_scenario(s: &Scenario, sampler: &Sampler, index: u64) -> Result<Scenario, InputError> {
+    let mut values = vec![0.0; sampler.len()];
+    sampler.draw(index, &mut values, &mut Vec::new());
     let mut drawn = s.clone();
-    for u in &s.uncertain {
-        let p = ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-        drawn.set(&u.path, inverse_cdf(&u.dist, p))?;
+    for (path, v) in sampler.paths.iter().zip(values) {
+        drawn.set(path, v)?;
     }
     Ok(drawn)
 }
@@ -293,10 +224,11 @@ fn add_bands(s: &Scenario, m: Sampling, scored: &mut [Scored]) -> Result<(), Inp
                 .unwrap_or(0)
         })
         .collect();
+    let sampler = Sampler::new(s, m.seed)?;
     let draws: Vec<Result<Vec<f64>, InputError>> = (0..m.samples as u64)
         .into_par_iter()
         .map(|i| {
-            let drawn = sample_scenario(s, m.seed, i)?;
+            let drawn = sample_scenario(s, &sampler, i)?;
             Ok(scored
                 .iter()
                 .zip(&domains)
@@ -436,41 +368,6 @@ params = 1e12
             e.contains("outside the forecast's years 2024 to 2030"),
             "{e}"
         );
-    }
-
-    #[test]
-    fn inverse_cdf_hits_medians_and_percentiles() {
-        let d = |family| Dist {
-            family,
-            min: None,
-            max: None,
-        };
-        let z95 = crate::distribution::Z95;
-        let normal = d(Family::Normal { mean: 1.0, sd: 2.0 });
-        assert!((inverse_cdf(&normal, 0.5) - 1.0).abs() < 1e-9);
-        assert!((inverse_cdf(&normal, 0.95) - (1.0 + 2.0 * z95)).abs() < 1e-8);
-        assert!((inverse_cdf(&normal, 0.001) - (1.0 - 2.0 * 3.090232306167813)).abs() < 1e-7);
-        let tri = d(Family::Triangular {
-            low: 0.0,
-            mode: 1.0,
-            high: 4.0,
-        });
-        // MODEL.md §6: mode < (low+high)/2, so median = high - sqrt((high-low)(high-mode)/2)
-        assert!((inverse_cdf(&tri, 0.5) - (4.0 - 6f64.sqrt())).abs() < 1e-12);
-        let lu = d(Family::LogUniform {
-            low: 1.0,
-            high: 100.0,
-        });
-        assert!((inverse_cdf(&lu, 0.5) - 10.0).abs() < 1e-12);
-        let clamped = Dist {
-            family: Family::Uniform {
-                low: 0.0,
-                high: 1.0,
-            },
-            min: None,
-            max: Some(0.5),
-        };
-        assert_eq!(inverse_cdf(&clamped, 0.9), 0.5);
     }
 
     #[test]

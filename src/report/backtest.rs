@@ -98,7 +98,7 @@ pub fn json(b: &Backtest, provenance: &Provenance) -> String {
         "sampling": b.sampling.map(|m| json!({
             "samples": m.samples,
             "seed": m.seed,
-            "method": "every distribution drawn independently by inverse CDF (ChaCha8, one stream per sample); [[correlation]] not applied",
+            "method": "every distribution drawn as by `mc`: ChaCha8, one stream per sample, [[correlation]] through a Gaussian copula",
         })),
         "provenance": {
             "file": provenance.file,

@@ -345,3 +345,29 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
+
+    /// Arbitrary and mutated measurement CSVs: reading and pulling columns never panics, and
+    /// every error names a place or a column.
+    #[test]
+    fn measurement_csvs_never_panic(
+        text in "[a-z0-9,.\\-e\" \n#]{0,300}",
+        prefix in prop_oneof![Just(""), Just("params,tokens,loss\n"), Just("steps,score\n1e3,0.2\n")],
+    ) {
+        use scalecast::fit::data::{Rule, Table};
+        let text = format!("{prefix}{text}");
+        if let Ok(table) = Table::from_text("m.csv", &text) {
+            for name in table.headers.clone() {
+                if let Ok(col) = table.column(&name, "--column") {
+                    for rule in [Rule::Positive, Rule::Finite, Rule::OpenUnit] {
+                        if let Err(errors) = table.numbers(col, rule) {
+                            prop_assert!(errors.iter().all(|e| !e.message.is_empty() && (e.line > 0 || !e.path.is_empty())));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -7,8 +7,12 @@ use scalecast::forecast::forecast;
 use scalecast::scenario::Scenario;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Ok(s) = Scenario::from_text("fuzz.toml", "fuzz", text) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(s) = Scenario::from_text("fuzz.toml", "fuzz", text) else {
+        return;
+    };
     if s.time.len() > 2_000 {
         return;
     }

@@ -973,6 +973,7 @@ fn fit(command: FitCommand) -> Result<()> {
                 "a positive number of FLOP",
             )?;
             let table = Table::from_file(&data)?;
+            crate::output::check_out_dir(&common.out, std::slice::from_ref(&data))?;
             let (size, size_flag) = match &flop {
                 Some(c) => (c.as_str(), "--flop"),
                 None => (tokens.as_str(), "--tokens"),
@@ -1083,6 +1084,7 @@ fn fit(command: FitCommand) -> Result<()> {
                 }
             };
             let table = Table::from_file(&data)?;
+            crate::output::check_out_dir(&common.out, std::slice::from_ref(&data))?;
             let points: Vec<Point> = match &u {
                 Some(col) => {
                     let c = columns(
@@ -1172,6 +1174,7 @@ fn fit(command: FitCommand) -> Result<()> {
         } => {
             use crate::fit::rl::{self, Point};
             let table = Table::from_file(&data)?;
+            crate::output::check_out_dir(&common.out, std::slice::from_ref(&data))?;
             let c = columns(
                 &table,
                 &[
@@ -1240,6 +1243,7 @@ fn backtest(file: &Path, from: f64, samples: Option<usize>, seed: u64, out: &Pat
         )?;
     }
     let s = Scenario::from_file(file)?;
+    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
     let f = forecast(&s)?;
     let sampling = samples.map(|samples| crate::backtest::Sampling { samples, seed });
     let b = crate::backtest::backtest(&s, from, sampling)?;
@@ -1304,6 +1308,8 @@ fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
         .into());
     }
     let scenarios = read_scenarios(paths)?;
+    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
+    crate::output::check_out_dir(out, &inputs)?;
     // Check everything before any work: forecasts at the medians, --year, correlations.
     let mut errors: Vec<InputError> = Vec::new();
     let mut plans = Vec::new();

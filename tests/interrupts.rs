@@ -92,3 +92,27 @@ fn interrupted_runs_by_sigint_leave_complete_outputs_or_none() {
         }
     });
 }
+
+#[test]
+fn interrupted_monte_carlo_leaves_complete_outputs_or_none() {
+    let args = [
+        "mc",
+        "reasoners.toml",
+        "--samples",
+        "400000",
+        "--quiet",
+        "--out",
+        "out",
+    ];
+    interrupt_many_times(&args, "-TERM", |out| {
+        let q = out.join("reasoners/mc/quantiles.csv");
+        if let Ok(text) = fs::read_to_string(&q) {
+            assert_eq!(
+                text.lines().count(),
+                1 + 41 * 6,
+                "a quantiles.csv in place is complete"
+            );
+            assert!(out.join("reasoners/mc/summary.json").exists());
+        }
+    });
+}

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 
 use super::charts::{
     domain_colour, draw_legend_column, draw_note, draw_title, frame, legend_column_width,
-    nice_axis, render, series_colour, text_size, year_span_axis, Axis, Chart, Key, Layout,
-    LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
+    line_chart, nice_axis, render, series_colour, text_size, year_span_axis, Axis, Chart, Key,
+    Layout, Series, LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
 };
 use crate::montecarlo::{McResult, Tornado};
 
@@ -196,8 +196,7 @@ pub fn comparison_fan_chart(results: &[&McResult], domain: &str) -> Result<Chart
 /// The arrival CDF of every milestone: P(reached by year), a step per grid year.
 pub fn milestone_chart(r: &McResult) -> Result<Chart> {
     let end = r.years.last().copied().unwrap_or(0.0);
-    let mut lines = Vec::new();
-    let mut keys = Vec::new();
+    let mut series = Vec::new();
     for (i, m) in r.milestones.iter().enumerate() {
         let d = r.domains.iter().position(|n| *n == m.domain).unwrap_or(0);
         let colour = domain_colour(&m.domain, d);
@@ -225,65 +224,23 @@ pub fn milestone_chart(r: &McResult) -> Result<Chart> {
             LINE_PX + 1,
         );
         key.dashed = dashed;
-        keys.push(key);
-        lines.push(points);
+        series.push(Series {
+            key,
+            runs: vec![points],
+        });
     }
-    let plan = MilestonePlan {
-        title: format!(
+    line_chart(
+        format!(
             "{}: milestone arrival, {} samples",
             r.scenario,
             thousands(r.samples)
         ),
-        x: year_axis_of(&r.years),
-        lines,
-        keys,
-    };
-    let legend_w = legend_column_width(&plan.keys)? + 30;
-    render(
-        (PLOT_W + legend_w, PLOT_H + TITLE_BAND),
-        |root| plan.draw(root),
-        |root| plan.draw(root),
+        year_axis_of(&r.years),
+        capability_axis(),
+        "share of samples that have reached it",
+        series,
+        "no milestones in this scenario",
     )
-}
-
-struct MilestonePlan {
-    title: String,
-    x: Axis,
-    lines: Vec<Vec<(f64, f64)>>,
-    keys: Vec<Key>,
-}
-
-impl MilestonePlan {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
-    where
-        DB::ErrorType: 'static,
-    {
-        let body = draw_title(root, &self.title)?;
-        let (plot, legend) = body.split_horizontally(PLOT_W);
-        let y = capability_axis();
-        let y_format = |v: &f64| format!("{:.0}%", 100.0 * v);
-        let mut chart = frame(
-            &plot,
-            LINE_LAYOUT,
-            &self.x,
-            y.linear(),
-            &y_format,
-            ("year", "share of samples that have reached it"),
-        )?;
-        for (points, key) in self.lines.iter().zip(&self.keys) {
-            let style = key.colour.stroke_width(key.width);
-            if key.dashed {
-                chart.draw_series(DashedLineSeries::new(points.iter().copied(), 8, 5, style))?;
-            } else {
-                chart.draw_series(LineSeries::new(points.iter().copied(), style))?;
-            }
-        }
-        if self.lines.is_empty() {
-            draw_note(&plot, "no milestones in this scenario")?;
-        }
-        draw_legend_column(&legend, &self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
-        Ok(())
-    }
 }
 
 const LOW_COLOUR: RGBColor = RGBColor(0x1f, 0x77, 0xb4);

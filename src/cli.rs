@@ -444,6 +444,19 @@ fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
         "{}",
         summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>())
     );
+    for (_, s, f) in &results {
+        let end = f.levers.last().map_or(0.0, |l| l.year);
+        for m in &s.milestones {
+            let when = report::json::milestone_year(f, &m.domain, m.threshold)
+                .map_or(format!("not reached by {end}"), |y| {
+                    format!("reached in {y}")
+                });
+            println!(
+                "{}: milestone {} >= {}: {when}",
+                s.name, m.domain, m.threshold
+            );
+        }
+    }
     println!(
         "wrote {} scenario(s), comparison/ and index.html to {}",
         folders.len() - 1,

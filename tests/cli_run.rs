@@ -359,3 +359,25 @@ fn full_device_is_a_clear_error() {
         .stderr(predicate::str::contains("No space left on device"));
     assert!(listing.is_empty(), "nothing left behind: {listing:?}");
 }
+
+#[test]
+fn run_reports_milestones_and_never_reached_is_not_the_last_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!("{MINIMAL}[[milestone]]\ndomain = \"math\"\nthreshold = 0.5\n[[milestone]]\ndomain = \"writing\"\nthreshold = 0.99\n");
+    let file = write(dir.path(), "mini.toml", &text);
+    let out = dir.path().join("out");
+    scalecast()
+        .args(["run", arg(&file), "--out", arg(&out)])
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("mini: milestone math >= 0.5: reached in 2024").and(
+                predicate::str::contains("mini: milestone writing >= 0.99: not reached by 2026"),
+            ),
+        );
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("mini/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["milestones"][0]["year"], 2024.0);
+    assert_eq!(summary["milestones"][1]["reached"], false);
+    assert!(summary["milestones"][1]["year"].is_null());
+}

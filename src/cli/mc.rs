@@ -1,0 +1,250 @@
+//! `mc`: Monte Carlo forecasts, their tables and charts.
+
+use super::*;
+
+/// The options of `scalecast mc`.
+pub struct McOptions {
+    pub samples: usize,
+    pub seed: u64,
+    pub year: Option<f64>,
+    pub write_samples: bool,
+    pub quiet: bool,
+}
+
+pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
+    if o.samples == 0 || o.samples > montecarlo::MAX_SAMPLES {
+        return Err(usage(
+            "--samples",
+            "",
+            format!(
+                "expected 1 to {} samples, found {}",
+                montecarlo::MAX_SAMPLES,
+                o.samples
+            ),
+            Some("10,000 samples give medians to about 1% of the spread"),
+        )
+        .into());
+    }
+    if o.write_samples && o.samples > MAX_WRITTEN_SAMPLES {
+        return Err(usage(
+            "--write-samples",
+            "",
+            format!(
+                "samples.csv is limited to {MAX_WRITTEN_SAMPLES} samples, found --samples {}",
+                o.samples
+            ),
+            Some("drop --write-samples or use fewer samples"),
+        )
+        .into());
+    }
+    let scenarios = read_scenarios(paths)?;
+    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
+    crate::output::check_out_dir(out, &inputs)?;
+    // Check everything before any work: forecasts at the medians, --year, correlations.
+    let mut errors: Vec<InputError> = Vec::new();
+    let mut plans = Vec::new();
+    for (file, s) in &scenarios {
+        let year_index = match o.year {
+            None => Some(s.time.len() - 1),
+            Some(y) => s.time.index_of(y),
+        };
+        let Some(year_index) = year_index else {
+            errors.push(
+                InputError::new(
+                    &shown(file),
+                    "",
+                    None,
+                    "",
+                    format!(
+                        "--year {} is not a grid year of this scenario ({} to {} every {})",
+                        o.year.unwrap_or(f64::NAN),
+                        s.time.year(0),
+                        s.time.year(s.time.len() - 1),
+                        s.time.step
+                    ),
+                )
+                .with_hint("pass a year on the grid, or leave --year out for the last year"),
+            );
+            continue;
+        };
+        match (
+            forecast(s),
+            Sampler::new(s, o.seed),
+            montecarlo::sensitivity(s, year_index),
+        ) {
+            (Ok(f), Ok(_), Ok(t)) => plans.push((file, s, f, year_index, t)),
+            (a, b, c) => {
+                for e in [a.err(), b.err(), c.err()].into_iter().flatten() {
+                    errors.extend(e.0);
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.dedup();
+        return Err(InputErrors(errors).into());
+    }
+    let bar = progress_bar(o.quiet, (o.samples * plans.len()) as u64, "samples");
+    let observe = |n: u64| bar.inc(n);
+    let mut results: Vec<McResult> = Vec::new();
+    for (_, s, _, _, _) in &plans {
+        results.push(montecarlo::run(s, o.samples, o.seed, &observe)?);
+    }
+    bar.finish_and_clear();
+    let mut folders = Vec::new();
+    for ((file, s, f, year_index, tornadoes), r) in plans.iter().zip(&results) {
+        let provenance = Provenance {
+            file: shown(file),
+            sha256: sha256_hex(s.document.text.as_bytes()),
+            command: format!(
+                "scalecast mc {} --samples {} --seed {}{} --out {}",
+                shown(file),
+                o.samples,
+                o.seed,
+                o.year.map_or(String::new(), |y| format!(" --year {y}")),
+                shown(out)
+            ),
+        };
+        folders.push((
+            s.name.clone(),
+            mc_folder(s, f, r, *year_index, tornadoes, &provenance, o)?,
+        ));
+    }
+    if results.len() > 1 {
+        folders.push(("comparison".to_string(), mc_comparison(&results)?));
+    }
+    for (name, folder) in &folders {
+        folder.write(&out.join(name), "mc")?;
+    }
+    print!(
+        "{}",
+        mc_table(&plans.iter().map(|p| p.3).collect::<Vec<_>>(), &results)
+    );
+    println!(
+        "wrote {} scenario(s), {} samples each (seed {}), to {}/<scenario>/mc",
+        results.len(),
+        o.samples,
+        o.seed,
+        shown(out)
+    );
+    Ok(())
+}
+
+/// Everything `mc` writes for one scenario, under `<scenario>/mc/`.
+pub(super) fn mc_folder(
+    s: &Scenario,
+    f: &Forecast,
+    r: &McResult,
+    year_index: usize,
+    tornadoes: &[montecarlo::Tornado],
+    provenance: &Provenance,
+    o: &McOptions,
+) -> Result<Folder> {
+    use report::csv::number;
+    use report::mc_tables as tables;
+    let year = r.years[year_index];
+    let end = r.years[r.years.len() - 1];
+    let mut folder = Folder::default();
+    folder.add("quantiles.csv", tables::quantiles(&[r]));
+    folder.add("levers_quantiles.csv", tables::levers_quantiles(&[r]));
+    folder.add(
+        "sensitivity.csv",
+        tables::sensitivity(&s.name, year, end, tornadoes),
+    );
+    folder.add("summary.json", tables::summary(s, r, year, provenance));
+    if !s.milestones.is_empty() {
+        let deterministic: Vec<Option<f64>> = s
+            .milestones
+            .iter()
+            .map(|m| report::json::milestone_year(f, &m.domain, m.threshold))
+            .collect();
+        folder.add("milestones.csv", tables::milestones(r, &deterministic));
+    }
+    if o.write_samples {
+        folder.add(
+            "samples.csv",
+            tables::samples(&Sampler::new(s, o.seed)?, o.samples),
+        );
+    }
+    let mut charts = Vec::new();
+    for (d, name) in r.domains.iter().enumerate() {
+        charts.push((format!("fan-{name}"), report::mc_charts::fan_chart(r, d)?));
+    }
+    if !r.milestones.is_empty() {
+        charts.push(("milestones".into(), report::mc_charts::milestone_chart(r)?));
+    }
+    let after = end + s.time.step;
+    for t in tornadoes {
+        let (file, what, after) = match t.target.split_once(':') {
+            Some(("capability", domain)) => (
+                format!("tornado-{domain}"),
+                format!("capability of {domain} in {}", number(year)),
+                None,
+            ),
+            _ => {
+                let m = t.target.trim_start_matches("milestone:");
+                (
+                    format!("tornado-milestone-{}", m.replace(">=", "-")),
+                    format!("the year {} is reached", m.replace(">=", " >= ")),
+                    Some(after),
+                )
+            }
+        };
+        charts.push((
+            file,
+            report::mc_charts::tornado_chart(&s.name, t, &what, after)?,
+        ));
+    }
+    for (name, chart) in charts {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// Charts comparing the scenarios of one `mc` run, under `comparison/mc/`.
+pub(super) fn mc_comparison(results: &[McResult]) -> Result<Folder> {
+    let all: Vec<&McResult> = results.iter().collect();
+    let mut folder = Folder::default();
+    folder.add("quantiles.csv", report::mc_tables::quantiles(&all));
+    let mut domains: Vec<&String> = Vec::new();
+    for r in results {
+        for d in &r.domains {
+            if !domains.contains(&d) {
+                domains.push(d);
+            }
+        }
+    }
+    for d in domains {
+        let chart = report::mc_charts::comparison_fan_chart(&all, d)?;
+        folder.add(format!("fan-{d}.png"), chart.png);
+        folder.add(format!("fan-{d}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// Per scenario and domain: the median and 90% interval of capability at the sensitivity year.
+pub(super) fn mc_table(year_indices: &[usize], results: &[McResult]) -> String {
+    let mut out = String::new();
+    for (r, &k) in results.iter().zip(year_indices) {
+        out.push_str(&format!("{} in {}:\n", r.scenario, r.years[k]));
+        for (d, name) in r.domains.iter().enumerate() {
+            let q = &r.capability[d][k].quantiles;
+            out.push_str(&format!(
+                "  {name:<12} median {:.3}  90% interval {:.3} to {:.3}\n",
+                q[2], q[0], q[4]
+            ));
+        }
+        let end = r.years[r.years.len() - 1];
+        for m in &r.milestones {
+            out.push_str(&format!(
+                "  milestone {} >= {}: median {}, P(not by {end}) = {:.3}\n",
+                m.domain,
+                m.threshold,
+                report::mc_tables::arrival(m.quantile(&r.years, 0.5), end),
+                m.not_reached()
+            ));
+        }
+    }
+    out
+}

@@ -1,0 +1,254 @@
+//! `run`, `check` and `explain`: deterministic forecasts and what they write.
+
+use super::*;
+
+pub(super) fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
+    let scenarios = read_scenarios(paths)?;
+    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
+    crate::output::check_out_dir(out, &inputs)?;
+    let mut results = Vec::new();
+    let mut errors: Vec<InputError> = Vec::new();
+    for (file, s) in &scenarios {
+        match forecast(s) {
+            Ok(f) => results.push((file, s, f)),
+            Err(e) => errors.extend(e.0),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors(errors).into());
+    }
+    let mut folders = Vec::new();
+    for (file, s, f) in &results {
+        let provenance = Provenance {
+            file: shown(file),
+            sha256: sha256_hex(s.document.text.as_bytes()),
+            command: format!("scalecast run {} --out {}", shown(file), shown(out)),
+        };
+        folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
+    }
+    let runs: Vec<(&Scenario, &Forecast)> = results.iter().map(|(_, s, f)| (*s, f)).collect();
+    let comparison = comparison_folder(&runs)?;
+    let sections: Vec<report::html::Section> = runs
+        .iter()
+        .zip(&folders)
+        .map(|((s, f), (_, folder))| report::html::Section {
+            scenario: s,
+            forecast: f,
+            charts: svgs(folder, SCENARIO_CHARTS),
+            card: report::explain::explain(s, f, f.levers.len() - 1),
+        })
+        .collect();
+    let mut comparison_charts = vec![("gap", "The gap between verifiable and unverifiable domains: mean capability of domains with verifiability >= 0.5 minus that of the rest".to_string())];
+    let domain_captions: Vec<(String, String)> = report::comparison::domains(&runs)
+        .into_iter()
+        .map(|d| {
+            (
+                format!("capability_{d}"),
+                format!("Capability in {d}, every scenario"),
+            )
+        })
+        .collect();
+    comparison_charts.extend(domain_captions.iter().map(|(n, c)| (n.as_str(), c.clone())));
+    let page = report::html::index(&sections, &svgs_captioned(&comparison, &comparison_charts));
+    folders.push(("comparison".into(), comparison));
+    for (name, folder) in &folders {
+        folder.write_keeping_subfolders(out, name)?;
+    }
+    crate::output::write_file(&out.join("index.html"), page.as_bytes())?;
+    print!(
+        "{}",
+        summary_table(&results.iter().map(|(_, _, f)| f).collect::<Vec<_>>())
+    );
+    for (_, s, f) in &results {
+        let end = f.levers.last().map_or(0.0, |l| l.year);
+        for m in &s.milestones {
+            let when = report::json::milestone_year(f, &m.domain, m.threshold)
+                .map_or(format!("not reached by {end}"), |y| {
+                    format!("reached in {y}")
+                });
+            println!(
+                "{}: milestone {} >= {}: {when}",
+                s.name, m.domain, m.threshold
+            );
+        }
+    }
+    println!(
+        "wrote {} scenario(s), comparison/ and index.html to {}",
+        folders.len() - 1,
+        shown(out)
+    );
+    Ok(())
+}
+
+/// Everything `run` writes for one scenario.
+pub fn scenario_folder(s: &Scenario, f: &Forecast, provenance: &Provenance) -> Result<Folder> {
+    let mut folder = Folder::default();
+    folder.add("capabilities.csv", report::csv::capabilities(&[f]));
+    folder.add("levers.csv", report::csv::levers(&[f]));
+    folder.add("summary.json", report::json::summary(s, f, provenance));
+    for (name, chart) in [
+        ("capability", report::charts::capability_chart(f)?),
+        ("levers", report::charts::levers_chart(f)?),
+        ("terms", report::charts::terms_chart(f)?),
+        (
+            "thinking_multiplier",
+            report::multiplier::multiplier_chart(f)?,
+        ),
+    ] {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// The SVGs of `folder` named by `charts`, with their captions.
+pub(super) fn svgs(folder: &Folder, charts: &[(&str, &str)]) -> Vec<(String, String)> {
+    let owned: Vec<(&str, String)> = charts.iter().map(|(n, c)| (*n, c.to_string())).collect();
+    svgs_captioned(folder, &owned)
+}
+
+pub(super) fn svgs_captioned(folder: &Folder, charts: &[(&str, String)]) -> Vec<(String, String)> {
+    charts
+        .iter()
+        .filter_map(|(stem, caption)| {
+            let name = format!("{stem}.svg");
+            folder
+                .files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, bytes)| (caption.clone(), String::from_utf8_lossy(bytes).into_owned()))
+        })
+        .collect()
+}
+
+/// `DIR/comparison/`: every scenario of the run side by side (written even for one scenario, so
+/// it never shows a previous run's scenarios).
+pub fn comparison_folder(runs: &[(&Scenario, &Forecast)]) -> Result<Folder> {
+    use report::comparison;
+    let mut folder = Folder::default();
+    folder.add("comparison.csv", comparison::csv(runs));
+    let mut charts = vec![("gap".to_string(), comparison::gap_chart(runs)?)];
+    for d in comparison::domains(runs) {
+        charts.push((
+            format!("capability_{d}"),
+            comparison::domain_chart(runs, &d)?,
+        ));
+    }
+    for (name, chart) in charts {
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    Ok(folder)
+}
+
+/// Per scenario and domain: capability at the first and last year.
+pub fn summary_table(forecasts: &[&Forecast]) -> String {
+    let mut rows = vec![[
+        "scenario".to_string(),
+        "domain".into(),
+        "first".into(),
+        "last".into(),
+        "change".into(),
+    ]];
+    for f in forecasts {
+        let (Some(a), Some(b)) = (f.levers.first(), f.levers.last()) else {
+            continue;
+        };
+        rows[0][2] = format!("{}", a.year);
+        rows[0][3] = format!("{}", b.year);
+        for (d, name) in f.domains.iter().enumerate() {
+            let (x, y) = (
+                f.terms[d][0].capability,
+                f.terms[d][f.levers.len() - 1].capability,
+            );
+            rows.push([
+                f.scenario.clone(),
+                name.clone(),
+                format!("{x:.3}"),
+                format!("{y:.3}"),
+                format!("{:+.3}", y - x),
+            ]);
+        }
+    }
+    if forecasts.len() > 1
+        || forecasts.iter().any(|f| {
+            f.levers.first().map(|l| l.year) != forecasts[0].levers.first().map(|l| l.year)
+        })
+    {
+        rows[0][2] = "first".into();
+        rows[0][3] = "last".into();
+    }
+    let widths: Vec<usize> = (0..5)
+        .map(|c| rows.iter().map(|r| r[c].len()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for r in &rows {
+        let cells: Vec<String> = r
+            .iter()
+            .enumerate()
+            .map(|(c, v)| {
+                if c < 2 {
+                    format!("{v:<w$}", w = widths[c])
+                } else {
+                    format!("{v:>w$}", w = widths[c])
+                }
+            })
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub(super) fn explain(file: &Path, year: Option<f64>) -> Result<()> {
+    let s = Scenario::from_file(file)?;
+    let f = forecast(&s)?;
+    let k = match year {
+        None => s.time.len() - 1,
+        Some(y) => s.time.index_of(y).ok_or_else(|| {
+            let (first, last) = (s.time.year(0), s.time.year(s.time.len() - 1));
+            let hint = format!(
+                "pass a grid year, e.g. --year {first} or --year {last}; without --year the last grid year is used"
+            );
+            usage(
+                &shown(file),
+                "",
+                format!(
+                    "--year {y} is not a year of the scenario's grid ({first} to {last} in steps of {})",
+                    s.time.step
+                ),
+                Some(&hint),
+            )
+        })?,
+    };
+    print!("{}", report::explain::explain(&s, &f, k));
+    Ok(())
+}
+
+pub(super) fn check(paths: &[PathBuf]) -> Result<()> {
+    let files = scenario_files(paths)?;
+    let mut errors = Vec::new();
+    for f in &files {
+        let checked = Scenario::from_file(f)
+            .and_then(|s| forecast(&s).map(|_| s))
+            .and_then(|s| super::sweep::check_sweep_table(&s).map(|()| s));
+        match checked {
+            Ok(s) => println!(
+                "OK    {} ({}, {} domains, {} years)",
+                shown(f),
+                s.name,
+                s.domains.len(),
+                s.time.len()
+            ),
+            Err(e) => {
+                println!("FAIL  {}", shown(f));
+                errors.extend(e.0);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(InputErrors(errors).into())
+    }
+}

@@ -436,7 +436,6 @@ struct Reach {
     steps: bool,
     progress: bool,
     thinking: bool,
-    cost: bool,
     erosion: bool,
 }
 
@@ -463,11 +462,6 @@ impl Reach {
             steps,
             progress: steps || any(&["rl.midpoint_steps", "rl.exponent"]),
             thinking: any(&["inference.tokens"]),
-            cost: any(&[
-                "cost.usd_per_eflop",
-                "rl.tokens_per_step",
-                "inference.answer_tokens",
-            ]),
             erosion: size || steps || any(&["erosion"]),
         }
     }
@@ -484,8 +478,9 @@ impl Reach {
     }
 }
 
-/// `t` on the grid years: [`Trajectory::at`], with an exponential's power taken as
-/// `exp(years * ln growth)` (one logarithm per sample instead of a power per year).
+/// `t` on the grid years: [`Trajectory::at`], with an exponential's powers taken as products
+/// of the factor of one grid step (one logarithm and one exponential per sample instead of a
+/// power per year).
 fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
     match t {
         Trajectory::Exponential {
@@ -494,14 +489,25 @@ fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
             from,
             until,
         } => {
+            // Consecutive grid years mostly differ by the same step: the value is the previous
+            // one times the factor of that step, one exponential per distinct step instead of
+            // one per year (a relative difference of a few ulp per year, ~1e-14 in all).
             let ln_growth = growth.ln();
+            let (mut last, mut value) = (0.0, *start);
+            let (mut step, mut factor) = (f64::NAN, f64::NAN);
             for (o, &y) in out.iter_mut().zip(years) {
                 let elapsed = y.clamp(*from, until.max(*from)) - from;
-                *o = if elapsed == 0.0 {
-                    *start
-                } else {
-                    start * (elapsed * ln_growth).exp()
-                };
+                if elapsed == 0.0 {
+                    value = *start;
+                } else if elapsed != last {
+                    let d = elapsed - last;
+                    if d != step {
+                        (step, factor) = (d, (d * ln_growth).exp());
+                    }
+                    value *= factor;
+                }
+                last = elapsed;
+                *o = value;
             }
         }
         _ => {
@@ -537,6 +543,16 @@ fn log10_on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
             }
         }
     }
+}
+
+/// [`rl::progress`], with the default exponent 1.5 taken as `r * sqrt(r)` (within 2 ulp of
+/// the power, and overflowing to inf where it does).
+fn progress(steps: f64, midpoint_steps: f64, exponent: f64) -> f64 {
+    if exponent != 1.5 || steps <= 0.0 {
+        return rl::progress(steps, midpoint_steps, exponent);
+    }
+    let r = midpoint_steps / steps;
+    1.0 / (1.0 + r * r.sqrt())
 }
 
 /// Per-year erosion factors `(N_ref/N)^e` and `decades^power`, or None where there is none.
@@ -588,11 +604,12 @@ pub struct Plan {
 /// Scratch space of one worker.
 struct Scratch {
     scenario: Scenario,
+    /// The sample's levers; the cost fields (which nothing here reports) keep the medians'.
     levers: Vec<Levers>,
     erosion: Vec<Option<(f64, f64)>>,
     gmax: Vec<f64>,
-    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking, cost.
-    grid: [Vec<f64>; 6],
+    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking.
+    grid: [Vec<f64>; 5],
     inputs: Vec<f64>,
     z: Vec<f64>,
 }
@@ -678,7 +695,7 @@ impl Plan {
         let r = self.reach;
         let s = &w.scenario;
         let years = &self.years;
-        let [a, b, eff, steps, thinking, usd] = &mut w.grid;
+        let [a, b, eff, steps, thinking] = &mut w.grid;
         if r.size {
             match &s.pretraining.size {
                 ModelSize::ParamsTokens { params, tokens } => {
@@ -706,10 +723,6 @@ impl Plan {
         }
         if r.thinking {
             on_grid(&s.thinking_tokens, years, thinking);
-        }
-        let costs = r.size || r.steps || r.thinking || r.cost;
-        if costs {
-            on_grid(&s.usd_per_eflop, years, usd);
         }
         let law = &s.pretraining.law;
         let (k_const, gamma) = (law.k(), law.gamma());
@@ -740,19 +753,10 @@ impl Plan {
                 };
             }
             if r.progress {
-                l.rl_progress = rl::progress(l.rl_steps, s.rl.midpoint_steps, s.rl.exponent);
+                l.rl_progress = progress(l.rl_steps, s.rl.midpoint_steps, s.rl.exponent);
             }
             if r.thinking {
                 l.thinking_tokens = thinking[k];
-            }
-            if costs {
-                let usd_per_flop = usd[k] / 1e18;
-                l.pretrain_flop = 6.0 * l.params * l.tokens;
-                l.rl_flop = 8.0 * l.params * s.rl.tokens_per_step * l.rl_steps;
-                l.flop_per_query = 2.0 * l.params * (l.thinking_tokens + s.inference.answer_tokens);
-                l.training_usd = l.pretrain_flop * usd_per_flop;
-                l.rl_usd = l.rl_flop * usd_per_flop;
-                l.usd_per_query = l.flop_per_query * usd_per_flop;
             }
         }
         if r.erosion {

@@ -858,10 +858,12 @@ struct Row {
     erosion: Vec<f64>,
     steps: Vec<f64>,
     tokens: Vec<f64>,
-    /// Logit without the inference term, kappa, `T_eff / T0`, then the capability.
+    /// The logit (first without the inference term), kappa, `T_eff / T0` then its log2 term,
+    /// `exp(-|logit|)`, and the capability.
     logit: Vec<f64>,
     kappa: Vec<f64>,
     x: Vec<f64>,
+    e: Vec<f64>,
     capability: Vec<f64>,
 }
 
@@ -878,6 +880,7 @@ impl Row {
             logit: v(),
             kappa: v(),
             x: v(),
+            e: v(),
             capability: v(),
         }
     }
@@ -934,6 +937,9 @@ impl Row {
             &mut self.kappa[..n],
             &mut self.x[..n],
         );
+        // `min` and `max` as selects (the same wherever no NaN is involved) so that this loop
+        // vectorises.
+        let select_min = |a: f64, b: f64| if a < b { a } else { b };
         for k in 0..n {
             let erosion = if share == 0.0 {
                 0.0
@@ -942,26 +948,44 @@ impl Row {
             };
             logits[k] = slope * (u[k] - difficulty) + tau * gain[k] - erosion;
             kappas[k] = p.base_gain + rl_gain * h[k];
-            let ceiling = (c.base * (1.0 + tau_pos * steps[k]).sqrt()).min(c.max);
+            let ceiling = select_min(c.base * (1.0 + tau_pos * steps[k]).sqrt(), c.max);
             let tokens = tokens[k];
-            let (m, big) = (tokens.min(ceiling), tokens.max(ceiling));
+            let (m, big) = if tokens < ceiling {
+                (tokens, ceiling)
+            } else {
+                (ceiling, tokens)
+            };
             let q = if big == f64::INFINITY { 0.0 } else { m / big };
             let q2 = q * q;
             let t_eff = m / (1.0 + q2 * q2).sqrt().sqrt();
             xs[k] = if tokens <= 0.0 { 0.0 } else { t_eff * inv_t0 };
         }
-        for ((out, &x), (&logit, &kappa)) in self.capability[..n]
-            .iter_mut()
-            .zip(&*xs)
-            .zip(logits.iter().zip(&*kappas))
-        {
+        for x in xs.iter_mut() {
             // log2(1 + x): log2 is cheaper than ln_1p and as accurate once x >= 1.
-            let doublings = if x >= 1.0 {
-                (1.0 + x).log2()
+            *x = if *x >= 1.0 {
+                (1.0 + *x).log2()
             } else {
                 x.ln_1p() / std::f64::consts::LN_2
             };
-            *out = model::capability(domain.floor, logit + kappa * doublings);
+        }
+        // The logistic function as in `model::sigmoid`, with `exp(-|logit|)` in a loop of its own.
+        let e = &mut self.e[..n];
+        for k in 0..n {
+            logits[k] += kappas[k] * xs[k];
+            e[k] = -logits[k].abs();
+        }
+        for e in e.iter_mut() {
+            *e = e.exp();
+        }
+        let floor = domain.floor;
+        for ((out, &logit), &e) in self.capability[..n].iter_mut().zip(&*logits).zip(&*e) {
+            let sigmoid = if logit >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
+            let c = floor + (1.0 - floor) * sigmoid;
+            *out = if c > 1.0 { 1.0 } else { c };
         }
     }
 }
@@ -1032,8 +1056,8 @@ fn capability(
 /// How a quantity's values map to histogram bins.
 #[derive(Clone, Copy, Debug)]
 enum Bins {
-    /// Equal bins on `[lo, lo + BINS * width)`.
-    Linear { lo: f64, width: f64 },
+    /// Equal bins on `[lo, lo + BINS * width)`; `per_width = 1 / width`.
+    Linear { lo: f64, width: f64, per_width: f64 },
     /// Log-scale bins for positive values: bin `(bits - base) >> shift` of the f64's bit
     /// pattern (monotone for positive numbers), so a bin spans a fixed ratio.
     Bits { base: u64, shift: u32 },
@@ -1044,8 +1068,8 @@ impl Bins {
     #[inline]
     fn slot(&self, x: f64) -> usize {
         match *self {
-            Bins::Linear { lo, width } => {
-                let i = (x - lo) / width;
+            Bins::Linear { lo, per_width, .. } => {
+                let i = (x - lo) * per_width;
                 if i < 0.0 {
                     0
                 } else if i >= BINS as f64 {
@@ -1068,7 +1092,7 @@ impl Bins {
     /// The value range of bin `j` (0-based).
     fn edges(&self, j: usize) -> (f64, f64) {
         match *self {
-            Bins::Linear { lo, width } => (lo + j as f64 * width, lo + (j + 1) as f64 * width),
+            Bins::Linear { lo, width, .. } => (lo + j as f64 * width, lo + (j + 1) as f64 * width),
             Bins::Bits { base, shift } => (
                 f64::from_bits(base + ((j as u64) << shift)),
                 f64::from_bits(base + ((j as u64 + 1) << shift)),
@@ -1079,9 +1103,11 @@ impl Bins {
     /// Linear bins around a pilot's range `[min, max]`, widened by half the range on each side.
     fn linear(min: f64, max: f64) -> Bins {
         let span = (max - min).max(1e-9 * max.abs().max(1.0));
+        let width = 2.0 * span / BINS as f64;
         Bins::Linear {
             lo: min - span / 2.0,
-            width: 2.0 * span / BINS as f64,
+            width,
+            per_width: 1.0 / width,
         }
     }
 
@@ -1135,9 +1161,22 @@ impl Sketch {
 
     /// Add `values`; returns their sum, added in order.
     fn add(&mut self, values: &[f64]) -> f64 {
+        // Counting apart from the (vectorised) min, max and sum, one loop per kind of bins.
+        let counts = &mut self.counts[..BINS + 2];
+        match self.bins {
+            b @ Bins::Linear { .. } => {
+                for &x in values {
+                    counts[b.slot(x)] += 1;
+                }
+            }
+            b @ Bins::Bits { .. } => {
+                for &x in values {
+                    counts[b.slot(x)] += 1;
+                }
+            }
+        }
         let (mut min, mut max, mut sum) = (self.min, self.max, 0.0);
         for &x in values {
-            self.counts[self.bins.slot(x)] += 1;
             min = min.min(x);
             max = max.max(x);
             sum += x;

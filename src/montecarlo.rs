@@ -518,6 +518,33 @@ fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
     }
 }
 
+/// `(scale * t)^exponent` on the grid years: an exponential is again an exponential (start
+/// `(scale * start)^exponent`, growth `growth^exponent`), taken by [`on_grid`] without a power
+/// per year; anything else by a power per year.
+fn power_on_grid(t: &Trajectory, scale: f64, exponent: f64, years: &[f64], out: &mut [f64]) {
+    match t {
+        Trajectory::Exponential {
+            start,
+            growth,
+            from,
+            until,
+        } => {
+            let powered = Trajectory::Exponential {
+                start: (scale * start).powf(exponent),
+                growth: growth.powf(exponent),
+                from: *from,
+                until: *until,
+            };
+            on_grid(&powered, years, out);
+        }
+        _ => {
+            for (o, &y) in out.iter_mut().zip(years) {
+                *o = (scale * t.at(y)).powf(exponent);
+            }
+        }
+    }
+}
+
 /// `log10` of `t` on the grid years; an exponential as `log10(start) + years * log10(growth)`.
 fn log10_on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
     match t {
@@ -608,8 +635,9 @@ struct Scratch {
     levers: Vec<Levers>,
     erosion: Vec<Option<(f64, f64)>>,
     gmax: Vec<f64>,
-    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking.
-    grid: [Vec<f64>; 5],
+    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking, and the powers
+    /// `N^-alpha` and `D^-beta` of the reducible loss.
+    grid: [Vec<f64>; 7],
     /// The sample's per-year inputs of [`capability_row`] and its logits and log2 arguments.
     row: Row,
     inputs: Vec<f64>,
@@ -698,12 +726,15 @@ impl Plan {
         let r = self.reach;
         let s = &w.scenario;
         let years = &self.years;
-        let [a, b, eff, steps, thinking] = &mut w.grid;
+        let [a, b, eff, steps, thinking, n_power, d_power] = &mut w.grid;
+        let law = &s.pretraining.law;
         if r.size {
             match &s.pretraining.size {
                 ModelSize::ParamsTokens { params, tokens } => {
                     on_grid(params, years, a);
                     on_grid(tokens, years, b);
+                    power_on_grid(params, 1.0, -law.alpha, years, n_power);
+                    power_on_grid(tokens, 1.0, -law.beta, years, d_power);
                 }
                 ModelSize::Compute {
                     compute,
@@ -714,6 +745,11 @@ impl Plan {
                         *n = (*n / (6.0 * tokens_per_param)).sqrt();
                         *d = tokens_per_param * *n;
                     }
+                    // N = (C / 6r)^(1/2) and D = r N = (C r / 6)^(1/2).
+                    let r6 = 6.0 * tokens_per_param;
+                    power_on_grid(compute, 1.0 / r6, -law.alpha / 2.0, years, n_power);
+                    let scale = tokens_per_param / 6.0;
+                    power_on_grid(compute, scale, -law.beta / 2.0, years, d_power);
                 }
             }
         }
@@ -727,7 +763,6 @@ impl Plan {
         if r.thinking {
             on_grid(&s.thinking_tokens, years, thinking);
         }
-        let law = &s.pretraining.law;
         let (k_const, gamma) = (law.k(), law.gamma());
         for (k, l) in w.levers.iter_mut().enumerate() {
             if r.size {
@@ -735,7 +770,11 @@ impl Plan {
                 l.tokens = b[k];
             }
             if r.size || r.law {
-                let reducible = law.reducible_loss(l.params, l.tokens);
+                let reducible = if r.size {
+                    law.a * n_power[k] + law.b * d_power[k]
+                } else {
+                    law.reducible_loss(l.params, l.tokens)
+                };
                 l.loss = law.e + reducible;
                 let part = 6f64.log10() + (k_const / reducible).log10() / gamma;
                 let efficiency = if r.efficiency {

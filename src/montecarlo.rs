@@ -8,10 +8,14 @@
 //!   sum does not depend on order) and float sums are added chunk by chunk in chunk order.
 //! - Fast: a [`Plan`] computes once everything that no uncertain input reaches (lever
 //!   trajectories, effective compute, erosion factors per year) and evaluates only capability and
-//!   the levers that do vary, with the common exponents (sharpness 4, ceiling exponent 1/2)
-//!   specialised. It agrees with [`crate::forecast::forecast`] to ~1e-13 (tested).
-//! - Quantiles come from fine histograms ([`Sketch`]): capability on `[0, 1]` in 16384 bins, levers
-//!   on a log scale fitted to a pilot of the first samples; interpolated within a bin.
+//!   the levers that do vary: exponential trajectories (and the loss law's powers of them) by
+//!   products of one grid step's factor, the common exponents (RL exponent 1.5, sharpness 4,
+//!   ceiling exponent 1/2) by square roots, and one domain's capability across all years in
+//!   vectorisable loops (`Row`). It agrees with [`crate::forecast::forecast`] to ~1e-13
+//!   (tested).
+//! - Quantiles come from fine histograms ([`Sketch`], 4096 bins per quantity): linear for
+//!   capability, log scale for levers, fitted to a pilot of the first samples; interpolated
+//!   within a bin.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -971,11 +975,7 @@ impl Row {
             &self.steps[..n],
             &self.tokens[..n],
         );
-        let (logits, kappas, xs) = (
-            &mut self.logit[..n],
-            &mut self.kappa[..n],
-            &mut self.x[..n],
-        );
+        let (logits, kappas, xs) = (&mut self.logit[..n], &mut self.kappa[..n], &mut self.x[..n]);
         // `min` and `max` as selects (the same wherever no NaN is involved) so that this loop
         // vectorises.
         let select_min = |a: f64, b: f64| if a < b { a } else { b };
@@ -1800,6 +1800,20 @@ rank = 0.6
                 "overthinking = { dist = \"uniform\", low = 0, high = 0.2 }",
                 "",
             ),
+            // Default RL exponent (1.5), explicit parameters and tokens, the common ceiling.
+            SCENARIO
+                .replace(
+                    "exponent = { dist = \"normal\", p5 = 1.0, p95 = 2.0, min = 0.1 }",
+                    "",
+                )
+                .replace(
+                    "compute = { start = 2e25, growth = { dist = \"lognormal\", p5 = 2.0, p95 = 6.0 } }\ntokens_per_param = { dist = \"uniform\", low = 15, high = 30 }",
+                    "params = { start = 1e12, growth = { dist = \"uniform\", low = 1.2, high = 2 } }\ntokens = { start = 2e13, growth = 1.5 }",
+                )
+                .replace(
+                    "overthinking = { dist = \"uniform\", low = 0, high = 0.2 }",
+                    "",
+                ),
         ] {
             let s = scenario(&text);
             let sampler = Sampler::new(&s, 7).unwrap();

@@ -8,10 +8,14 @@
 //!   sum does not depend on order) and float sums are added chunk by chunk in chunk order.
 //! - Fast: a [`Plan`] computes once everything that no uncertain input reaches (lever
 //!   trajectories, effective compute, erosion factors per year) and evaluates only capability and
-//!   the levers that do vary, with the common exponents (sharpness 4, ceiling exponent 1/2)
-//!   specialised. It agrees with [`crate::forecast::forecast`] to ~1e-13 (tested).
-//! - Quantiles come from fine histograms ([`Sketch`]): capability on `[0, 1]` in 16384 bins, levers
-//!   on a log scale fitted to a pilot of the first samples; interpolated within a bin.
+//!   the levers that do vary: exponential trajectories (and the loss law's powers of them) by
+//!   products of one grid step's factor, the common exponents (RL exponent 1.5, sharpness 4,
+//!   ceiling exponent 1/2) by square roots, and one domain's capability across all years in
+//!   vectorisable loops (`Row`). It agrees with [`crate::forecast::forecast`] to ~1e-13
+//!   (tested).
+//! - Quantiles come from fine histograms ([`Sketch`], 4096 bins per quantity): linear for
+//!   capability, log scale for levers, fitted to a pilot of the first samples; interpolated
+//!   within a bin.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -436,7 +440,6 @@ struct Reach {
     steps: bool,
     progress: bool,
     thinking: bool,
-    cost: bool,
     erosion: bool,
 }
 
@@ -463,11 +466,6 @@ impl Reach {
             steps,
             progress: steps || any(&["rl.midpoint_steps", "rl.exponent"]),
             thinking: any(&["inference.tokens"]),
-            cost: any(&[
-                "cost.usd_per_eflop",
-                "rl.tokens_per_step",
-                "inference.answer_tokens",
-            ]),
             erosion: size || steps || any(&["erosion"]),
         }
     }
@@ -484,8 +482,9 @@ impl Reach {
     }
 }
 
-/// `t` on the grid years: [`Trajectory::at`], with an exponential's power taken as
-/// `exp(years * ln growth)` (one logarithm per sample instead of a power per year).
+/// `t` on the grid years: [`Trajectory::at`], with an exponential's powers taken as products
+/// of the factor of one grid step (one logarithm and one exponential per sample instead of a
+/// power per year).
 fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
     match t {
         Trajectory::Exponential {
@@ -494,19 +493,57 @@ fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
             from,
             until,
         } => {
+            // Consecutive grid years mostly differ by the same step: the value is the previous
+            // one times the factor of that step, one exponential per distinct step instead of
+            // one per year (a relative difference of a few ulp per year, ~1e-14 in all).
             let ln_growth = growth.ln();
+            let (mut last, mut value) = (0.0, *start);
+            let (mut step, mut factor) = (f64::NAN, f64::NAN);
             for (o, &y) in out.iter_mut().zip(years) {
                 let elapsed = y.clamp(*from, until.max(*from)) - from;
-                *o = if elapsed == 0.0 {
-                    *start
-                } else {
-                    start * (elapsed * ln_growth).exp()
-                };
+                if elapsed == 0.0 {
+                    value = *start;
+                } else if elapsed != last {
+                    let d = elapsed - last;
+                    if d != step {
+                        (step, factor) = (d, (d * ln_growth).exp());
+                    }
+                    value *= factor;
+                }
+                last = elapsed;
+                *o = value;
             }
         }
         _ => {
             for (o, &y) in out.iter_mut().zip(years) {
                 *o = t.at(y);
+            }
+        }
+    }
+}
+
+/// `(scale * t)^exponent` on the grid years: an exponential is again an exponential (start
+/// `(scale * start)^exponent`, growth `growth^exponent`), taken by [`on_grid`] without a power
+/// per year; anything else by a power per year.
+fn power_on_grid(t: &Trajectory, scale: f64, exponent: f64, years: &[f64], out: &mut [f64]) {
+    match t {
+        Trajectory::Exponential {
+            start,
+            growth,
+            from,
+            until,
+        } => {
+            let powered = Trajectory::Exponential {
+                start: (scale * start).powf(exponent),
+                growth: growth.powf(exponent),
+                from: *from,
+                until: *until,
+            };
+            on_grid(&powered, years, out);
+        }
+        _ => {
+            for (o, &y) in out.iter_mut().zip(years) {
+                *o = (scale * t.at(y)).powf(exponent);
             }
         }
     }
@@ -537,6 +574,16 @@ fn log10_on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
             }
         }
     }
+}
+
+/// [`rl::progress`], with the default exponent 1.5 taken as `r * sqrt(r)` (within 2 ulp of
+/// the power, and overflowing to inf where it does).
+fn progress(steps: f64, midpoint_steps: f64, exponent: f64) -> f64 {
+    if exponent != 1.5 || steps <= 0.0 {
+        return rl::progress(steps, midpoint_steps, exponent);
+    }
+    let r = midpoint_steps / steps;
+    1.0 / (1.0 + r * r.sqrt())
 }
 
 /// Per-year erosion factors `(N_ref/N)^e` and `decades^power`, or None where there is none.
@@ -588,11 +635,15 @@ pub struct Plan {
 /// Scratch space of one worker.
 struct Scratch {
     scenario: Scenario,
+    /// The sample's levers; the cost fields (which nothing here reports) keep the medians'.
     levers: Vec<Levers>,
     erosion: Vec<Option<(f64, f64)>>,
     gmax: Vec<f64>,
-    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking, cost.
-    grid: [Vec<f64>; 6],
+    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking, and the powers
+    /// `N^-alpha` and `D^-beta` of the reducible loss.
+    grid: [Vec<f64>; 7],
+    /// The sample's per-year inputs of [`capability_row`] and its logits and log2 arguments.
+    row: Row,
     inputs: Vec<f64>,
     z: Vec<f64>,
 }
@@ -661,6 +712,7 @@ impl Plan {
             erosion: self.erosion.clone(),
             gmax: vec![0.0; self.years.len()],
             grid: std::array::from_fn(|_| vec![0.0; self.years.len()]),
+            row: Row::new(self.years.len()),
             inputs: vec![0.0; self.slots.len()],
             z: Vec::new(),
         }
@@ -678,12 +730,15 @@ impl Plan {
         let r = self.reach;
         let s = &w.scenario;
         let years = &self.years;
-        let [a, b, eff, steps, thinking, usd] = &mut w.grid;
+        let [a, b, eff, steps, thinking, n_power, d_power] = &mut w.grid;
+        let law = &s.pretraining.law;
         if r.size {
             match &s.pretraining.size {
                 ModelSize::ParamsTokens { params, tokens } => {
                     on_grid(params, years, a);
                     on_grid(tokens, years, b);
+                    power_on_grid(params, 1.0, -law.alpha, years, n_power);
+                    power_on_grid(tokens, 1.0, -law.beta, years, d_power);
                 }
                 ModelSize::Compute {
                     compute,
@@ -694,6 +749,11 @@ impl Plan {
                         *n = (*n / (6.0 * tokens_per_param)).sqrt();
                         *d = tokens_per_param * *n;
                     }
+                    // N = (C / 6r)^(1/2) and D = r N = (C r / 6)^(1/2).
+                    let r6 = 6.0 * tokens_per_param;
+                    power_on_grid(compute, 1.0 / r6, -law.alpha / 2.0, years, n_power);
+                    let scale = tokens_per_param / 6.0;
+                    power_on_grid(compute, scale, -law.beta / 2.0, years, d_power);
                 }
             }
         }
@@ -707,11 +767,6 @@ impl Plan {
         if r.thinking {
             on_grid(&s.thinking_tokens, years, thinking);
         }
-        let costs = r.size || r.steps || r.thinking || r.cost;
-        if costs {
-            on_grid(&s.usd_per_eflop, years, usd);
-        }
-        let law = &s.pretraining.law;
         let (k_const, gamma) = (law.k(), law.gamma());
         for (k, l) in w.levers.iter_mut().enumerate() {
             if r.size {
@@ -719,7 +774,11 @@ impl Plan {
                 l.tokens = b[k];
             }
             if r.size || r.law {
-                let reducible = law.reducible_loss(l.params, l.tokens);
+                let reducible = if r.size {
+                    law.a * n_power[k] + law.b * d_power[k]
+                } else {
+                    law.reducible_loss(l.params, l.tokens)
+                };
                 l.loss = law.e + reducible;
                 let part = 6f64.log10() + (k_const / reducible).log10() / gamma;
                 let efficiency = if r.efficiency {
@@ -740,19 +799,10 @@ impl Plan {
                 };
             }
             if r.progress {
-                l.rl_progress = rl::progress(l.rl_steps, s.rl.midpoint_steps, s.rl.exponent);
+                l.rl_progress = progress(l.rl_steps, s.rl.midpoint_steps, s.rl.exponent);
             }
             if r.thinking {
                 l.thinking_tokens = thinking[k];
-            }
-            if costs {
-                let usd_per_flop = usd[k] / 1e18;
-                l.pretrain_flop = 6.0 * l.params * l.tokens;
-                l.rl_flop = 8.0 * l.params * s.rl.tokens_per_step * l.rl_steps;
-                l.flop_per_query = 2.0 * l.params * (l.thinking_tokens + s.inference.answer_tokens);
-                l.training_usd = l.pretrain_flop * usd_per_flop;
-                l.rl_usd = l.rl_flop * usd_per_flop;
-                l.usd_per_query = l.flop_per_query * usd_per_flop;
             }
         }
         if r.erosion {
@@ -790,21 +840,33 @@ impl Plan {
         for a in arrivals.iter_mut() {
             *a = n_years;
         }
+        let fast = Row::applies(s);
+        if fast {
+            w.row.fill(s, &w.levers, &w.gmax, &w.erosion, reciprocals.0);
+        }
         for (d, domain) in s.domains.iter().enumerate() {
             let row = &mut out[d * n_years * stride..];
             let tau = rl::transfer_share(domain.verifiability, s.rl.transfer);
-            for k in 0..n_years {
-                let c = capability(
-                    s,
-                    domain,
-                    tau,
-                    &w.levers[k],
-                    w.gmax[k],
-                    w.erosion[k],
-                    reciprocals,
-                );
-                finite &= c.is_finite();
-                row[k * stride + slot] = c;
+            if fast {
+                w.row.capability(s, domain, tau, reciprocals.1);
+                for (k, &c) in w.row.capability.iter().enumerate() {
+                    finite &= c.is_finite();
+                    row[k * stride + slot] = c;
+                }
+            } else {
+                for k in 0..n_years {
+                    let c = capability(
+                        s,
+                        domain,
+                        tau,
+                        &w.levers[k],
+                        w.gmax[k],
+                        w.erosion[k],
+                        reciprocals,
+                    );
+                    finite &= c.is_finite();
+                    row[k * stride + slot] = c;
+                }
             }
             for (m, &(md, threshold)) in self.milestones.iter().enumerate() {
                 if md == d {
@@ -823,6 +885,147 @@ impl Plan {
             }
         }
         finite
+    }
+}
+
+/// One sample's capability for one domain across all years at once, for the common case (a
+/// ceiling that is on, sharpness 4, ceiling exponent 1/2, no overthinking): per-year inputs as
+/// plain arrays and the arithmetic in separate loops over years, which the compiler vectorises,
+/// apart from the `log2` and `exp` calls. The same equations as [`capability`], to a few ulp.
+struct Row {
+    /// Effective compute u, `Gmax * h`, progress h, erosion factors `size * decades` (0 where
+    /// there is no erosion), `S / rl_scale_steps`, thinking tokens T.
+    u: Vec<f64>,
+    gain: Vec<f64>,
+    h: Vec<f64>,
+    erosion: Vec<f64>,
+    steps: Vec<f64>,
+    tokens: Vec<f64>,
+    /// The logit (first without the inference term), kappa, `T_eff / T0` then its log2 term,
+    /// `exp(-|logit|)`, and the capability.
+    logit: Vec<f64>,
+    kappa: Vec<f64>,
+    x: Vec<f64>,
+    e: Vec<f64>,
+    capability: Vec<f64>,
+}
+
+impl Row {
+    fn new(n: usize) -> Row {
+        let v = || vec![0.0; n];
+        Row {
+            u: v(),
+            gain: v(),
+            h: v(),
+            erosion: v(),
+            steps: v(),
+            tokens: v(),
+            logit: v(),
+            kappa: v(),
+            x: v(),
+            e: v(),
+            capability: v(),
+        }
+    }
+
+    /// Whether `s` is the common case this evaluates.
+    fn applies(s: &Scenario) -> bool {
+        let c = &s.inference.ceiling;
+        !c.is_off() && c.sharpness == 4.0 && c.rl_exponent == 0.5 && c.overthinking == 0.0
+    }
+
+    fn fill(
+        &mut self,
+        s: &Scenario,
+        levers: &[Levers],
+        gmax: &[f64],
+        erosion: &[Option<(f64, f64)>],
+        inv_scale: f64,
+    ) {
+        for (k, l) in levers.iter().enumerate() {
+            self.u[k] = l.effective_log10_compute;
+            self.gain[k] = gmax[k] * l.rl_progress;
+            self.h[k] = l.rl_progress;
+            self.erosion[k] = match erosion[k] {
+                Some((size, decades)) => s.erosion.rate * size * decades,
+                None => 0.0,
+            };
+            self.steps[k] = l.rl_steps * inv_scale;
+            self.tokens[k] = l.thinking_tokens;
+        }
+    }
+
+    /// Capability of `domain` (transfer share `tau`) per year into `self.capability`.
+    fn capability(&mut self, s: &Scenario, domain: &Domain, tau: f64, inv_t0: f64) {
+        let (slope, difficulty) = (domain.slope, domain.difficulty);
+        let share = if domain.verifiability == 1.0 {
+            0.0
+        } else {
+            1.0 - domain.verifiability
+        };
+        let p = &s.inference;
+        let c = &p.ceiling;
+        let (tau_pos, rl_gain) = (tau.max(0.0), p.rl_gain * tau);
+        let n = self.u.len();
+        let (u, gain, h, erosion, steps, tokens) = (
+            &self.u[..n],
+            &self.gain[..n],
+            &self.h[..n],
+            &self.erosion[..n],
+            &self.steps[..n],
+            &self.tokens[..n],
+        );
+        let (logits, kappas, xs) = (&mut self.logit[..n], &mut self.kappa[..n], &mut self.x[..n]);
+        // `min` and `max` as selects (the same wherever no NaN is involved) so that this loop
+        // vectorises.
+        let select_min = |a: f64, b: f64| if a < b { a } else { b };
+        for k in 0..n {
+            let erosion = if share == 0.0 {
+                0.0
+            } else {
+                share * erosion[k]
+            };
+            logits[k] = slope * (u[k] - difficulty) + tau * gain[k] - erosion;
+            kappas[k] = p.base_gain + rl_gain * h[k];
+            let ceiling = select_min(c.base * (1.0 + tau_pos * steps[k]).sqrt(), c.max);
+            let tokens = tokens[k];
+            let (m, big) = if tokens < ceiling {
+                (tokens, ceiling)
+            } else {
+                (ceiling, tokens)
+            };
+            let q = if big == f64::INFINITY { 0.0 } else { m / big };
+            let q2 = q * q;
+            let t_eff = m / (1.0 + q2 * q2).sqrt().sqrt();
+            xs[k] = if tokens <= 0.0 { 0.0 } else { t_eff * inv_t0 };
+        }
+        for x in xs.iter_mut() {
+            // log2(1 + x): log2 is cheaper than ln_1p and as accurate once x >= 1.
+            *x = if *x >= 1.0 {
+                (1.0 + *x).log2()
+            } else {
+                x.ln_1p() / std::f64::consts::LN_2
+            };
+        }
+        // The logistic function as in `model::sigmoid`, with `exp(-|logit|)` in a loop of its own.
+        let e = &mut self.e[..n];
+        for k in 0..n {
+            logits[k] += kappas[k] * xs[k];
+            e[k] = -logits[k].abs();
+        }
+        for e in e.iter_mut() {
+            *e = e.exp();
+        }
+        let floor = domain.floor;
+        for ((out, &logit), &e) in self.capability[..n].iter_mut().zip(&*logits).zip(&*e) {
+            let sigmoid = if logit >= 0.0 {
+                1.0 / (1.0 + e)
+            } else {
+                e / (1.0 + e)
+            };
+            let c = floor + (1.0 - floor) * sigmoid;
+            *out = if c > 1.0 { 1.0 } else { c };
+        }
     }
 }
 
@@ -892,8 +1095,8 @@ fn capability(
 /// How a quantity's values map to histogram bins.
 #[derive(Clone, Copy, Debug)]
 enum Bins {
-    /// Equal bins on `[lo, lo + BINS * width)`.
-    Linear { lo: f64, width: f64 },
+    /// Equal bins on `[lo, lo + BINS * width)`; `per_width = 1 / width`.
+    Linear { lo: f64, width: f64, per_width: f64 },
     /// Log-scale bins for positive values: bin `(bits - base) >> shift` of the f64's bit
     /// pattern (monotone for positive numbers), so a bin spans a fixed ratio.
     Bits { base: u64, shift: u32 },
@@ -904,8 +1107,8 @@ impl Bins {
     #[inline]
     fn slot(&self, x: f64) -> usize {
         match *self {
-            Bins::Linear { lo, width } => {
-                let i = (x - lo) / width;
+            Bins::Linear { lo, per_width, .. } => {
+                let i = (x - lo) * per_width;
                 if i < 0.0 {
                     0
                 } else if i >= BINS as f64 {
@@ -928,7 +1131,7 @@ impl Bins {
     /// The value range of bin `j` (0-based).
     fn edges(&self, j: usize) -> (f64, f64) {
         match *self {
-            Bins::Linear { lo, width } => (lo + j as f64 * width, lo + (j + 1) as f64 * width),
+            Bins::Linear { lo, width, .. } => (lo + j as f64 * width, lo + (j + 1) as f64 * width),
             Bins::Bits { base, shift } => (
                 f64::from_bits(base + ((j as u64) << shift)),
                 f64::from_bits(base + ((j as u64 + 1) << shift)),
@@ -939,9 +1142,11 @@ impl Bins {
     /// Linear bins around a pilot's range `[min, max]`, widened by half the range on each side.
     fn linear(min: f64, max: f64) -> Bins {
         let span = (max - min).max(1e-9 * max.abs().max(1.0));
+        let width = 2.0 * span / BINS as f64;
         Bins::Linear {
             lo: min - span / 2.0,
-            width: 2.0 * span / BINS as f64,
+            width,
+            per_width: 1.0 / width,
         }
     }
 
@@ -995,9 +1200,22 @@ impl Sketch {
 
     /// Add `values`; returns their sum, added in order.
     fn add(&mut self, values: &[f64]) -> f64 {
+        // Counting apart from the (vectorised) min, max and sum, one loop per kind of bins.
+        let counts = &mut self.counts[..BINS + 2];
+        match self.bins {
+            b @ Bins::Linear { .. } => {
+                for &x in values {
+                    counts[b.slot(x)] += 1;
+                }
+            }
+            b @ Bins::Bits { .. } => {
+                for &x in values {
+                    counts[b.slot(x)] += 1;
+                }
+            }
+        }
         let (mut min, mut max, mut sum) = (self.min, self.max, 0.0);
         for &x in values {
-            self.counts[self.bins.slot(x)] += 1;
             min = min.min(x);
             max = max.max(x);
             sum += x;
@@ -1582,6 +1800,20 @@ rank = 0.6
                 "overthinking = { dist = \"uniform\", low = 0, high = 0.2 }",
                 "",
             ),
+            // Default RL exponent (1.5), explicit parameters and tokens, the common ceiling.
+            SCENARIO
+                .replace(
+                    "exponent = { dist = \"normal\", p5 = 1.0, p95 = 2.0, min = 0.1 }",
+                    "",
+                )
+                .replace(
+                    "compute = { start = 2e25, growth = { dist = \"lognormal\", p5 = 2.0, p95 = 6.0 } }\ntokens_per_param = { dist = \"uniform\", low = 15, high = 30 }",
+                    "params = { start = 1e12, growth = { dist = \"uniform\", low = 1.2, high = 2 } }\ntokens = { start = 2e13, growth = 1.5 }",
+                )
+                .replace(
+                    "overthinking = { dist = \"uniform\", low = 0, high = 0.2 }",
+                    "",
+                ),
         ] {
             let s = scenario(&text);
             let sampler = Sampler::new(&s, 7).unwrap();

@@ -623,8 +623,30 @@ impl Scenario {
                     ),
                 ),
                 Trajectory::Points(points) => {
+                    // A year given as a distribution spans its support: every draw must keep
+                    // the years in order, so supports may not overlap.
+                    let span = |i: usize, y: f64| {
+                        let p = format!("{path}.points[{i}][0]");
+                        uncertain.iter().find(|u| u.path == p).map_or((y, y), |u| {
+                            let (lo, hi, _) = u.dist.support();
+                            (lo, hi)
+                        })
+                    };
                     for (i, w) in points.windows(2).enumerate() {
-                        if w[1].0 <= w[0].0 {
+                        let (a, b) = (span(i, w[0].0).1, span(i + 1, w[1].0).0);
+                        if b <= a && (b, a) != (w[1].0, w[0].0) {
+                            errors.push(
+                                doc.error(
+                                    &format!("{path}.points[{}][0]", i + 1),
+                                    format!(
+                                        "draws of these years can reach {} after {}: their ranges overlap",
+                                        show(b),
+                                        show(a)
+                                    ),
+                                )
+                                .with_hint("give point years ranges that cannot cross, or fixed years"),
+                            );
+                        } else if w[1].0 <= w[0].0 {
                             errors.push(
                                 doc.error(
                                     &format!("{path}.points[{}][0]", i + 1),

@@ -371,3 +371,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn uncertain_point_years_may_not_cross() {
+    let crossing = VALID.replace("[[2024, 1], [2030, 8]]", "[[{ dist = \"uniform\", low = 2024, high = 2028 }, 1], [{ dist = \"uniform\", low = 2027, high = 2030 }, 8]]");
+    let (_, path, msg) = first(&crossing);
+    assert_eq!(path, "pretraining.efficiency.points[1][0]");
+    assert!(msg.contains("overlap"), "{msg}");
+    let apart = VALID.replace("[[2024, 1], [2030, 8]]", "[[{ dist = \"uniform\", low = 2024, high = 2026 }, 1], [{ dist = \"uniform\", low = 2027, high = 2030 }, 8]]");
+    assert!(Scenario::from_text("f.toml", "f", &apart).is_ok());
+}

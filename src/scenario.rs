@@ -527,24 +527,28 @@ impl Scenario {
 
     /// Check every number against its range and the rules that span several keys.
     pub fn check(&mut self) -> Vec<InputError> {
-        let doc = self.document.clone();
+        let values: Vec<(String, f64, Rule)> = self
+            .leaves()
+            .into_iter()
+            .map(|l| (l.path, *l.value, l.rule))
+            .collect();
+        let doc = &self.document;
+        let uncertain = &self.uncertain;
         let mut errors = Vec::new();
-        let uncertain = self.uncertain.clone();
         let mut rules = Vec::new();
-        for leaf in self.leaves() {
-            let x = *leaf.value;
-            rules.push((leaf.path.clone(), leaf.rule));
-            if !leaf.rule.admits(x) && !uncertain.iter().any(|u| u.path == leaf.path) {
+        for (path, x, rule) in values {
+            if !rule.admits(x) && !uncertain.iter().any(|u| u.path == path) {
                 errors.push(
                     doc.error(
-                        &leaf.path,
-                        format!("expected {}, found {}", leaf.rule.expected(), show(x)),
+                        &path,
+                        format!("expected {}, found {}", rule.expected(), show(x)),
                     )
-                    .with_hint(hint_for(&leaf.path)),
+                    .with_hint(hint_for(&path)),
                 );
             }
+            rules.push((path, rule));
         }
-        for u in &uncertain {
+        for u in uncertain {
             let Some((_, rule)) = rules.iter().find(|(p, _)| *p == u.path) else {
                 continue;
             };

@@ -7,10 +7,10 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::charts::{
-    domain_colour, draw_note, draw_title, font, frame, frame_xy, log_axis, nice_axis, render,
-    sci_label, series_colour, text_size, year_axis, year_label, Axis, Chart, Layout, FRAME, INK,
-    LEGEND_GAP, LEGEND_PAD, LEGEND_PX, LEGEND_ROW, LEGEND_SAMPLE, LINE_PX, MUTED, PLOT_H, PLOT_W,
-    TITLE_BAND,
+    capability_axis, domain_colour, draw_note, draw_title, font, frame, frame_xy, log_axis,
+    nice_axis, render, sci_label, series_colour, text_size, year_axis, year_label, Axis, Chart,
+    Layout, FRAME, INK, LEGEND_GAP, LEGEND_PAD, LEGEND_PX, LEGEND_ROW, LEGEND_SAMPLE, LINE_PX,
+    MUTED, PLOT_H, PLOT_W, TITLE_BAND,
 };
 use crate::backtest::Backtest;
 use crate::fit::domain::{self, Link};
@@ -222,17 +222,6 @@ where
     Ok(())
 }
 
-/// The score axis: 0 to 1.
-fn score_axis() -> Axis {
-    Axis {
-        lo: 0.0,
-        hi: 1.0,
-        ticks: (0..=5).map(|i| f64::from(i) / 5.0).collect(),
-        light: (0..5).map(|i| f64::from(2 * i + 1) / 10.0).collect(),
-        decimals: 1,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Pretraining
 
@@ -341,7 +330,7 @@ pub fn domain_chart(name: &str, points: &[domain::Point], link: &Link) -> Result
         title: format!("Domain '{name}': scores and the fitted link"),
         x,
         x_log: false,
-        y: score_axis(),
+        y: capability_axis(),
         descs: (
             "effective compute u (log10 FLOP)".into(),
             "score (share of tasks solved)".into(),
@@ -426,7 +415,7 @@ pub fn rl_chart(points: &[rl::Point], curve: &Curve) -> Result<Chart> {
         title: "RL: scores over RL steps and the fitted progress curve".into(),
         x,
         x_log: true,
-        y: score_axis(),
+        y: capability_axis(),
         descs: ("RL steps S (log scale)".into(), "score".into()),
         groups: vec![Group {
             colour,
@@ -561,7 +550,7 @@ impl BacktestPlan {
     {
         let body = draw_title(root, &self.title)?;
         let (plot, legend) = body.split_vertically(PLOT_H);
-        let y = score_axis();
+        let y = capability_axis();
         let yf = |v: &f64| y.label(*v);
         let mut chart = frame(
             &plot,

@@ -7,9 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::charts::{
-    domain_colour, draw_legend_column, draw_note, draw_title, frame, legend_column_width,
-    line_chart, nice_axis, render, series_colour, text_size, year_span_axis, Axis, Chart, Key,
-    Layout, Series, LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
+    capability_axis, domain_colour, draw_legend_column, draw_note, draw_title, frame,
+    legend_column_width, line_chart, nice_axis, render, series_colour, text_size, year_span_axis,
+    Axis, Chart, Key, Layout, Series, LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
 };
 use crate::montecarlo::{McResult, Tornado};
 
@@ -21,17 +21,6 @@ fn tint(colour: RGBColor, share: f64) -> RGBColor {
 
 fn band_key(label: &str, colour: RGBColor) -> Key {
     Key::line(label, colour, 12)
-}
-
-/// The unit axis of capability, 0 to 1.
-fn capability_axis() -> Axis {
-    Axis {
-        lo: 0.0,
-        hi: 1.0,
-        ticks: (0..=5).map(|i| f64::from(i) / 5.0).collect(),
-        light: (0..5).map(|i| f64::from(2 * i + 1) / 10.0).collect(),
-        decimals: 1,
-    }
 }
 
 /// One scenario's fan on a chart: bands (90%, then 50%) as polygons, then the median.

@@ -14,6 +14,7 @@
 //! - [`fit`]: calibrate the curves to measurements; [`backtest`]: score a forecast against
 //!   observations.
 //! - [`error`]: located input errors (exit code 2).
+//! - [`vecmath`]: `exp` and `log2(1 + x)` over slices, for the Monte Carlo engine.
 
 // Input errors carry their file, place and snippet; they are rare and cold, so size is no concern.
 #![allow(clippy::result_large_err)]
@@ -33,3 +34,4 @@ pub mod report;
 pub mod scenario;
 pub mod sweep;
 pub mod trajectory;
+pub mod vecmath;

@@ -31,6 +31,7 @@ use crate::forecast::{levers_at, Levers};
 use crate::model::{self, rl, Domain};
 use crate::scenario::{ModelSize, RlSteps, Scenario};
 use crate::trajectory::Trajectory;
+use crate::vecmath;
 
 /// Samples when `--samples` is not given.
 pub const DEFAULT_SAMPLES: usize = 10_000;
@@ -38,9 +39,12 @@ pub const DEFAULT_SAMPLES: usize = 10_000;
 pub const DEFAULT_SEED: u64 = 20_240_601;
 /// The most samples one run accepts.
 pub const MAX_SAMPLES: usize = 100_000_000;
-/// Samples per chunk: the unit of parallel work and of the ordered float sums. Small, so that a
-/// chunk's values (quantity-major) stay in cache between evaluation and binning.
-const CHUNK: usize = 256;
+/// Samples per chunk: the unit of parallel work and of the ordered float sums. Large enough
+/// that a histogram's counts, once in cache, take many values each time.
+const CHUNK: usize = 2048;
+/// Distance between two quantities' slots in a [`Tally`]: not a multiple of 4 KiB, whose
+/// addresses would all compete for the same few cache sets while one sample writes them.
+const STRIDE: usize = CHUNK + 32;
 /// Samples in the pilot that fixes the lever histograms' ranges.
 const PILOT: usize = 2048;
 /// Histogram bins per quantity: few enough that one worker's histograms stay in cache.
@@ -815,7 +819,7 @@ impl Plan {
         }
     }
 
-    /// Evaluate sample `index`: its quantities go to `out[q * stride + slot]`, its milestone
+    /// Evaluate sample `index`: its quantities go to `out` in order, its milestone
     /// arrival grid indices (`years.len()` for never) to `arrivals`. Returns false if a value
     /// is not finite.
     fn evaluate(
@@ -824,7 +828,6 @@ impl Plan {
         index: u64,
         w: &mut Scratch,
         out: &mut [f64],
-        (stride, slot): (usize, usize),
         arrivals: &mut [usize],
     ) -> bool {
         sampler.draw(index, &mut w.inputs, &mut w.z);
@@ -845,14 +848,12 @@ impl Plan {
             w.row.fill(s, &w.levers, &w.gmax, &w.erosion, reciprocals.0);
         }
         for (d, domain) in s.domains.iter().enumerate() {
-            let row = &mut out[d * n_years * stride..];
+            let row = &mut out[d * n_years..(d + 1) * n_years];
             let tau = rl::transfer_share(domain.verifiability, s.rl.transfer);
             if fast {
                 w.row.capability(s, domain, tau, reciprocals.1);
-                for (k, &c) in w.row.capability.iter().enumerate() {
-                    finite &= c.is_finite();
-                    row[k * stride + slot] = c;
-                }
+                row.copy_from_slice(&w.row.capability);
+                finite &= row.iter().all(|c| c.is_finite());
             } else {
                 for k in 0..n_years {
                     let c = capability(
@@ -865,14 +866,12 @@ impl Plan {
                         reciprocals,
                     );
                     finite &= c.is_finite();
-                    row[k * stride + slot] = c;
+                    row[k] = c;
                 }
             }
             for (m, &(md, threshold)) in self.milestones.iter().enumerate() {
                 if md == d {
-                    arrivals[m] = (0..n_years)
-                        .find(|&k| row[k * stride + slot] >= threshold)
-                        .unwrap_or(n_years);
+                    arrivals[m] = row.iter().position(|&c| c >= threshold).unwrap_or(n_years);
                 }
             }
         }
@@ -881,7 +880,7 @@ impl Plan {
             for (k, l) in w.levers.iter().enumerate() {
                 let v = lever_value(l, j);
                 finite &= v.is_finite();
-                out[(base + i * n_years + k) * stride + slot] = v;
+                out[base + i * n_years + k] = v;
             }
         }
         finite
@@ -957,6 +956,14 @@ impl Row {
 
     /// Capability of `domain` (transfer share `tau`) per year into `self.capability`.
     fn capability(&mut self, s: &Scenario, domain: &Domain, tau: f64, inv_t0: f64) {
+        vecmath::vectorised(
+            #[inline(always)]
+            || self.capability_loops(s, domain, tau, inv_t0),
+        );
+    }
+
+    #[inline(always)]
+    fn capability_loops(&mut self, s: &Scenario, domain: &Domain, tau: f64, inv_t0: f64) {
         let (slope, difficulty) = (domain.slope, domain.difficulty);
         let share = if domain.verifiability == 1.0 {
             0.0
@@ -976,10 +983,11 @@ impl Row {
             &self.tokens[..n],
         );
         let (logits, kappas, xs) = (&mut self.logit[..n], &mut self.kappa[..n], &mut self.x[..n]);
-        // `min` and `max` as selects (the same wherever no NaN is involved) so that this loop
-        // vectorises.
+        // Branch-free: `min`, `max` and the special cases as selects (the same wherever no NaN
+        // is involved), so that the loop vectorises.
         let select_min = |a: f64, b: f64| if a < b { a } else { b };
         for k in 0..n {
+            // No erosion term at all where the share is 0 (not 0 times the factor).
             let erosion = if share == 0.0 {
                 0.0
             } else {
@@ -999,23 +1007,14 @@ impl Row {
             let t_eff = m / (1.0 + q2 * q2).sqrt().sqrt();
             xs[k] = if tokens <= 0.0 { 0.0 } else { t_eff * inv_t0 };
         }
-        for x in xs.iter_mut() {
-            // log2(1 + x): log2 is cheaper than ln_1p and as accurate once x >= 1.
-            *x = if *x >= 1.0 {
-                (1.0 + *x).log2()
-            } else {
-                x.ln_1p() / std::f64::consts::LN_2
-            };
-        }
-        // The logistic function as in `model::sigmoid`, with `exp(-|logit|)` in a loop of its own.
+        vecmath::log2_1p(xs);
+        // The logistic function as in `model::sigmoid`, from `exp(-|logit|)`.
         let e = &mut self.e[..n];
         for k in 0..n {
             logits[k] += kappas[k] * xs[k];
             e[k] = -logits[k].abs();
         }
-        for e in e.iter_mut() {
-            *e = e.exp();
-        }
+        vecmath::exp_nonpositive(e);
         let floor = domain.floor;
         for ((out, &logit), &e) in self.capability[..n].iter_mut().zip(&*logits).zip(&*e) {
             let sigmoid = if logit >= 0.0 {
@@ -1105,26 +1104,30 @@ enum Bins {
 impl Bins {
     /// Slot 0 is below the range, slots `1..=BINS` the bins, `BINS + 1` above.
     #[inline]
-    fn slot(&self, x: f64) -> usize {
+    fn slot(&self, x: f64) -> u16 {
         match *self {
-            Bins::Linear { lo, per_width, .. } => {
-                let i = (x - lo) * per_width;
-                if i < 0.0 {
-                    0
-                } else if i >= BINS as f64 {
-                    BINS + 1
-                } else {
-                    i as usize + 1
-                }
-            }
+            Bins::Linear { lo, per_width, .. } => Bins::linear_slot(x, lo, per_width),
             Bins::Bits { base, shift } => {
                 let b = x.to_bits();
                 if x.is_nan() || x <= 0.0 || b < base {
                     0
                 } else {
-                    (((b - base) >> shift) as usize + 1).min(BINS + 1)
+                    ((b - base) >> shift).min(BINS as u64) as u16 + 1
                 }
             }
+        }
+    }
+
+    /// [`Bins::slot`] of linear bins.
+    #[inline(always)]
+    fn linear_slot(x: f64, lo: f64, per_width: f64) -> u16 {
+        let i = (x - lo) * per_width;
+        if i < 0.0 {
+            0
+        } else if i >= BINS as f64 {
+            BINS as u16 + 1
+        } else {
+            i as u16 + 1
         }
     }
 
@@ -1198,32 +1201,28 @@ impl Sketch {
         s
     }
 
-    /// Add `values`; returns their sum, added in order.
-    fn add(&mut self, values: &[f64]) -> f64 {
-        // Counting apart from the (vectorised) min, max and sum, one loop per kind of bins.
+    /// Add `values`.
+    fn add(&mut self, values: &[f64]) {
+        let slots: Vec<u16> = values.iter().map(|&x| self.bins.slot(x)).collect();
+        self.count(&slots, min_max(values));
+    }
+
+    /// Add values given by their bin slots and their `(min, max)`.
+    fn count(&mut self, slots: &[u16], (min, max): (f64, f64)) {
         let counts = &mut self.counts[..BINS + 2];
-        match self.bins {
-            b @ Bins::Linear { .. } => {
-                for &x in values {
-                    counts[b.slot(x)] += 1;
-                }
-            }
-            b @ Bins::Bits { .. } => {
-                for &x in values {
-                    counts[b.slot(x)] += 1;
+        match slots.first() {
+            // All in one bin (a capability at its ceiling of 1, say): one addition instead of
+            // a chain of increments of the same counter, each waiting for the last.
+            Some(&slot) if min == max => counts[usize::from(slot)] += slots.len() as u32,
+            _ => {
+                for &slot in slots {
+                    counts[usize::from(slot)] += 1;
                 }
             }
         }
-        let (mut min, mut max, mut sum) = (self.min, self.max, 0.0);
-        for &x in values {
-            min = min.min(x);
-            max = max.max(x);
-            sum += x;
-        }
-        self.min = min;
-        self.max = max;
-        self.n += values.len() as u64;
-        sum
+        self.min = self.min.min(min);
+        self.max = self.max.max(max);
+        self.n += slots.len() as u64;
     }
 
     fn merge(&mut self, other: &Sketch) {
@@ -1357,6 +1356,95 @@ pub struct McResult {
     pub milestones: Vec<MilestoneArrival>,
 }
 
+/// One chunk of samples on its way into the histograms: each quantity's bin slots
+/// (quantity-major, `slots[j * STRIDE + i]`, so that a histogram is counted in one pass while its
+/// counts are in cache), and the sum (in sample order), min and max of its values.
+struct Tally {
+    /// The bins of the first quantities (the capabilities), all linear, as arrays of `lo` and
+    /// `1 / width` so that their slots are found in a loop that vectorises; then the others'.
+    lo: Vec<f64>,
+    per_width: Vec<f64>,
+    rest: Vec<Bins>,
+    /// One sample's slots, then the chunk's.
+    slot: Vec<u16>,
+    slots: Vec<u16>,
+    sums: Vec<f64>,
+    mins: Vec<f64>,
+    maxs: Vec<f64>,
+}
+
+impl Tally {
+    fn new(bins: &[Bins]) -> Tally {
+        let q = bins.len();
+        let linear = bins
+            .iter()
+            .take_while(|b| matches!(b, Bins::Linear { .. }))
+            .count();
+        let (lo, per_width) = bins[..linear]
+            .iter()
+            .map(|b| match *b {
+                Bins::Linear { lo, per_width, .. } => (lo, per_width),
+                Bins::Bits { .. } => unreachable!("counted as linear"),
+            })
+            .unzip();
+        Tally {
+            lo,
+            per_width,
+            rest: bins[linear..].to_vec(),
+            slot: vec![0; q],
+            slots: vec![0; q * STRIDE],
+            sums: vec![0.0; q],
+            mins: vec![f64::INFINITY; q],
+            maxs: vec![f64::NEG_INFINITY; q],
+        }
+    }
+
+    fn clear(&mut self) {
+        self.sums = vec![0.0; self.mins.len()];
+        self.mins.fill(f64::INFINITY);
+        self.maxs.fill(f64::NEG_INFINITY);
+    }
+
+    /// Take sample `i` of the chunk.
+    fn add(&mut self, i: usize, values: &[f64]) {
+        vecmath::vectorised(
+            #[inline(always)]
+            || self.add_loops(i, values),
+        );
+    }
+
+    #[inline(always)]
+    fn add_loops(&mut self, i: usize, values: &[f64]) {
+        let q = self.slot.len();
+        let values = &values[..q];
+        let (sums, mins, maxs) = (
+            &mut self.sums[..q],
+            &mut self.mins[..q],
+            &mut self.maxs[..q],
+        );
+        // `min` and `max` as selects, so that the loop vectorises (a NaN is never taken, as
+        // with f64::min; and a sample with one fails the run anyway).
+        for j in 0..q {
+            let v = values[j];
+            sums[j] += v;
+            mins[j] = if v < mins[j] { v } else { mins[j] };
+            maxs[j] = if v > maxs[j] { v } else { maxs[j] };
+        }
+        let linear = self.lo.len();
+        let (lo, per_width) = (&self.lo[..linear], &self.per_width[..linear]);
+        let (slot_lin, slot_rest) = self.slot.split_at_mut(linear);
+        for j in 0..linear {
+            slot_lin[j] = Bins::linear_slot(values[j], lo[j], per_width[j]);
+        }
+        for ((slot, b), &v) in slot_rest.iter_mut().zip(&self.rest).zip(&values[linear..]) {
+            *slot = b.slot(v);
+        }
+        for (j, &slot) in self.slot.iter().enumerate() {
+            self.slots[j * STRIDE + i] = slot;
+        }
+    }
+}
+
 /// Accumulators of one worker.
 struct Partial {
     sketches: Vec<Sketch>,
@@ -1398,24 +1486,21 @@ pub fn run(
     let q = plan.quantities();
     let n_chunks = samples.div_ceil(CHUNK);
 
-    // Pilot: the first samples fix the lever histograms' ranges.
+    // Pilot: the first samples fix the histograms' ranges.
     let pilot_len = samples.min(PILOT);
     let mut w = plan.scratch();
-    let mut buffer = vec![0.0; q * pilot_len];
+    let mut values = vec![0.0; q];
+    let mut pilot = vec![0.0; q * pilot_len];
     let mut arrivals = vec![0; plan.milestones.len()];
     for i in 0..pilot_len {
-        plan.evaluate(
-            &sampler,
-            i as u64,
-            &mut w,
-            &mut buffer,
-            (pilot_len, i),
-            &mut arrivals,
-        );
+        plan.evaluate(&sampler, i as u64, &mut w, &mut values, &mut arrivals);
+        for (j, &v) in values.iter().enumerate() {
+            pilot[j * pilot_len + i] = v;
+        }
     }
     let bins: Vec<Bins> = (0..q)
         .map(|j| {
-            let (lo, hi) = min_max(&buffer[j * pilot_len..(j + 1) * pilot_len]);
+            let (lo, hi) = min_max(&pilot[j * pilot_len..(j + 1) * pilot_len]);
             if j < n_domains * n_years {
                 Bins::linear(lo, hi)
             } else {
@@ -1423,7 +1508,7 @@ pub fn run(
             }
         })
         .collect();
-    drop(buffer);
+    drop(pilot);
 
     let next = AtomicUsize::new(0);
     let sums = Mutex::new(OrderedSums {
@@ -1433,7 +1518,8 @@ pub fn run(
     });
     let partials: Vec<Partial> = rayon::broadcast(|_| {
         let mut w = plan.scratch();
-        let mut buffer = vec![0.0; q * CHUNK];
+        let mut values = vec![0.0; q];
+        let mut tally = Tally::new(&bins);
         let mut arrivals = vec![0; plan.milestones.len()];
         let mut part = Partial {
             sketches: bins.iter().map(|b| Sketch::new(*b)).collect(),
@@ -1447,30 +1533,27 @@ pub fn run(
             }
             let first = c * CHUNK;
             let len = CHUNK.min(samples - first);
+            tally.clear();
             for i in 0..len {
                 let index = (first + i) as u64;
-                if !plan.evaluate(
-                    &sampler,
-                    index,
-                    &mut w,
-                    &mut buffer,
-                    (CHUNK, i),
-                    &mut arrivals,
-                ) && part.bad.is_none_or(|b| index < b)
+                if !plan.evaluate(&sampler, index, &mut w, &mut values, &mut arrivals)
+                    && part.bad.is_none_or(|b| index < b)
                 {
                     part.bad = Some(index);
                 }
+                tally.add(i, &values);
                 for (m, &a) in arrivals.iter().enumerate() {
                     part.arrivals[m][a] += 1;
                 }
             }
-            let mut chunk_sums = vec![0.0; q];
             for (j, sketch) in part.sketches.iter_mut().enumerate() {
-                let values = &buffer[j * CHUNK..j * CHUNK + len];
-                chunk_sums[j] = sketch.add(values);
+                sketch.count(
+                    &tally.slots[j * STRIDE..j * STRIDE + len],
+                    (tally.mins[j], tally.maxs[j]),
+                );
             }
             if let Ok(mut s) = sums.lock() {
-                s.push(c, chunk_sums);
+                s.push(c, std::mem::take(&mut tally.sums));
             }
             progress(len as u64);
         }
@@ -1823,7 +1906,7 @@ rank = 0.6
             let mut out = vec![0.0; q];
             let mut arrivals = vec![0; plan.milestones.len()];
             for index in 0..40 {
-                assert!(plan.evaluate(&sampler, index, &mut w, &mut out, (1, 0), &mut arrivals));
+                assert!(plan.evaluate(&sampler, index, &mut w, &mut out, &mut arrivals));
                 let mut t = s.clone();
                 for (p, v) in sampler.paths.iter().zip(&w.inputs) {
                     t.set(p, *v).unwrap();
@@ -1928,7 +2011,7 @@ rank = 0.6
         let mut out = vec![0.0; q];
         let mut arrivals = vec![0; plan.milestones.len()];
         for i in 0..n {
-            plan.evaluate(&sampler, i as u64, &mut w, &mut out, (1, 0), &mut arrivals);
+            plan.evaluate(&sampler, i as u64, &mut w, &mut out, &mut arrivals);
             for (v, x) in values.iter_mut().zip(&out) {
                 v[i] = *x;
             }

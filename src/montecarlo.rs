@@ -853,10 +853,9 @@ impl Plan {
             if fast {
                 w.row.capability(s, domain, tau, reciprocals.1);
                 row.copy_from_slice(&w.row.capability);
-                finite &= row.iter().all(|c| c.is_finite());
             } else {
-                for k in 0..n_years {
-                    let c = capability(
+                for (k, c) in row.iter_mut().enumerate() {
+                    *c = capability(
                         s,
                         domain,
                         tau,
@@ -865,10 +864,9 @@ impl Plan {
                         w.erosion[k],
                         reciprocals,
                     );
-                    finite &= c.is_finite();
-                    row[k] = c;
                 }
             }
+            finite &= row.iter().all(|c| c.is_finite());
             for (m, &(md, threshold)) in self.milestones.iter().enumerate() {
                 if md == d {
                     arrivals[m] = row.iter().position(|&c| c >= threshold).unwrap_or(n_years);

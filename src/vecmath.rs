@@ -26,8 +26,8 @@ pub fn vectorised<R>(f: impl FnOnce() -> R) -> R {
 
 /// `ln(2)` split so that `n * LN2_HI` is exact for `|n| < 2^21` (Cody and Waite; the fdlibm
 /// constants).
-const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 6.93147180369123816490e-01
+const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.90821492927058770002e-10
 /// Adding `1.5 * 2^52` rounds a float of magnitude below `2^51` to an integer, whose value then
 /// sits in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;

@@ -580,29 +580,66 @@ fn log10_on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
     }
 }
 
-/// [`rl::progress`], with the default exponent 1.5 taken as `r * sqrt(r)` (within 2 ulp of
-/// the power, and overflowing to inf where it does).
-fn progress(steps: f64, midpoint_steps: f64, exponent: f64) -> f64 {
-    if exponent != 1.5 || steps <= 0.0 {
-        return rl::progress(steps, midpoint_steps, exponent);
+/// [`rl::progress`] of each year's steps `levers[k].rl_steps` into `levers[k].rl_progress`,
+/// the default exponent 1.5 taken as `r * sqrt(r)` (within 2 ulp of the power, and overflowing
+/// to inf where it does) in a loop that vectorises.
+fn progress(p: &rl::RlParams, levers: &mut [Levers], h: &mut [f64]) {
+    if p.exponent != 1.5 {
+        for l in levers.iter_mut() {
+            l.rl_progress = rl::progress(l.rl_steps, p.midpoint_steps, p.exponent);
+        }
+        return;
     }
-    let r = midpoint_steps / steps;
-    1.0 / (1.0 + r * r.sqrt())
+    for (h, l) in h.iter_mut().zip(levers.iter()) {
+        *h = l.rl_steps;
+    }
+    vecmath::vectorised(
+        #[inline(always)]
+        || {
+            for h in h.iter_mut() {
+                let r = p.midpoint_steps / *h;
+                *h = if *h <= 0.0 {
+                    0.0
+                } else {
+                    1.0 / (1.0 + r * r.sqrt())
+                };
+            }
+        },
+    );
+    for (l, &h) in levers.iter_mut().zip(h.iter()) {
+        l.rl_progress = h;
+    }
 }
 
-/// Per-year erosion factors `(N_ref/N)^e` and `decades^power`, or None where there is none.
-fn erosion_factors(s: &Scenario, l: &Levers) -> Option<(f64, f64)> {
-    let p = &s.erosion;
-    if l.rl_steps <= p.onset_steps || p.rate == 0.0 {
-        return None;
+/// `log10(S / onset)` of each year's RL steps, into `out`, 0 where `S <= onset` (no erosion
+/// there); where the ratio overflows, `log10(S) - log10(onset)`.
+fn erosion_decades(s: &Scenario, levers: &[Levers], out: &mut [f64]) {
+    let onset = s.erosion.onset_steps;
+    for (o, l) in out.iter_mut().zip(levers) {
+        let ratio = l.rl_steps / onset;
+        *o = if ratio > 1.0 { ratio } else { 1.0 };
     }
-    let ratio = l.rl_steps / p.onset_steps;
-    let decades = if ratio.is_finite() {
-        ratio.log10()
+    if out.iter().all(|r| r.is_finite()) {
+        vecmath::vectorised(
+            #[inline(always)]
+            || vecmath::log10(out),
+        );
     } else {
-        l.rl_steps.log10() - p.onset_steps.log10()
-    };
-    if decades <= 0.0 {
+        for (o, l) in out.iter_mut().zip(levers) {
+            *o = if o.is_finite() {
+                o.log10()
+            } else {
+                l.rl_steps.log10() - onset.log10()
+            };
+        }
+    }
+}
+
+/// Per-year erosion factors `(N_ref/N)^e` and `decades^power` from the year's
+/// [`erosion_decades`], or None where there is none.
+fn erosion_factors(s: &Scenario, l: &Levers, decades: f64) -> Option<(f64, f64)> {
+    let p = &s.erosion;
+    if l.rl_steps <= p.onset_steps || p.rate == 0.0 || decades <= 0.0 {
         return None;
     }
     // x^0 = 1 and x^1 = x exactly, as powf gives them.
@@ -643,6 +680,8 @@ struct Scratch {
     levers: Vec<Levers>,
     erosion: Vec<Option<(f64, f64)>>,
     gmax: Vec<f64>,
+    /// One number per year, for the vectorised steps of [`Plan::update_levers`].
+    per_year: Vec<f64>,
     /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking, and the powers
     /// `N^-alpha` and `D^-beta` of the reducible loss.
     grid: [Vec<f64>; 7],
@@ -672,7 +711,13 @@ impl Plan {
                     + (law.k() / law.reducible_loss(l.params, l.tokens)).log10() / law.gamma()
             })
             .collect();
-        let erosion = levers.iter().map(|l| erosion_factors(s, l)).collect();
+        let mut decades = vec![0.0; years.len()];
+        erosion_decades(s, &levers, &mut decades);
+        let erosion = levers
+            .iter()
+            .zip(&decades)
+            .map(|(l, &d)| erosion_factors(s, l, d))
+            .collect();
         let milestones = s
             .milestones
             .iter()
@@ -715,6 +760,7 @@ impl Plan {
             levers: self.levers.clone(),
             erosion: self.erosion.clone(),
             gmax: vec![0.0; self.years.len()],
+            per_year: vec![0.0; self.years.len()],
             grid: std::array::from_fn(|_| vec![0.0; self.years.len()]),
             row: Row::new(self.years.len()),
             inputs: vec![0.0; self.slots.len()],
@@ -772,28 +818,40 @@ impl Plan {
             on_grid(&s.thinking_tokens, years, thinking);
         }
         let (k_const, gamma) = (law.k(), law.gamma());
-        for (k, l) in w.levers.iter_mut().enumerate() {
-            if r.size {
-                l.params = a[k];
-                l.tokens = b[k];
-            }
-            if r.size || r.law {
+        let per_year = &mut w.per_year;
+        if r.size || r.law {
+            for (k, (l, x)) in w.levers.iter_mut().zip(per_year.iter_mut()).enumerate() {
+                if r.size {
+                    l.params = a[k];
+                    l.tokens = b[k];
+                }
                 let reducible = if r.size {
                     law.a * n_power[k] + law.b * d_power[k]
                 } else {
                     law.reducible_loss(l.params, l.tokens)
                 };
                 l.loss = law.e + reducible;
-                let part = 6f64.log10() + (k_const / reducible).log10() / gamma;
+                *x = k_const / reducible;
+            }
+            vecmath::vectorised(
+                #[inline(always)]
+                || vecmath::log10(per_year),
+            );
+            for (k, (l, x)) in w.levers.iter_mut().zip(per_year.iter()).enumerate() {
+                let part = 6f64.log10() + x / gamma;
                 let efficiency = if r.efficiency {
                     eff[k]
                 } else {
                     s.pretraining.efficiency.at(years[k]).log10()
                 };
                 l.effective_log10_compute = part + efficiency;
-            } else if r.efficiency {
+            }
+        } else if r.efficiency {
+            for (k, l) in w.levers.iter_mut().enumerate() {
                 l.effective_log10_compute = self.compute_part[k] + eff[k];
             }
+        }
+        for (k, l) in w.levers.iter_mut().enumerate() {
             if r.steps {
                 l.rl_steps = match &s.rl_steps {
                     RlSteps::Steps(_) => steps[k],
@@ -802,16 +860,17 @@ impl Plan {
                     }
                 };
             }
-            if r.progress {
-                l.rl_progress = progress(l.rl_steps, s.rl.midpoint_steps, s.rl.exponent);
-            }
             if r.thinking {
                 l.thinking_tokens = thinking[k];
             }
         }
+        if r.progress {
+            progress(&s.rl, &mut w.levers, per_year);
+        }
         if r.erosion {
-            for (e, l) in w.erosion.iter_mut().zip(&w.levers) {
-                *e = erosion_factors(s, l);
+            erosion_decades(s, &w.levers, per_year);
+            for ((e, l), &d) in w.erosion.iter_mut().zip(&w.levers).zip(per_year.iter()) {
+                *e = erosion_factors(s, l, d);
             }
         }
         for (g, l) in w.gmax.iter_mut().zip(&w.levers) {

@@ -84,9 +84,7 @@ fn exp_nonpositive_one(x: f64) -> f64 {
 /// `x` too.
 ///
 /// `y = 1 + x` rounded, with the rounding error `c = x - (y - 1)` put back as `c / y` (as
-/// `ln_1p` implementations do); `y = 2^k m` with `m` in `[sqrt(1/2), sqrt(2))`, and
-/// `ln(m) = 2 atanh(s)` with `s = (m - 1) / (m + 1)`, `|s| <= 0.172`, by its series to `s^21`
-/// (truncation below 1e-18).
+/// `ln_1p` implementations do), and `log2(y)` by [`split_log`].
 #[inline(always)]
 pub fn log2_1p(xs: &mut [f64]) {
     for x in xs.iter_mut() {
@@ -98,13 +96,52 @@ pub fn log2_1p(xs: &mut [f64]) {
 fn log2_1p_one(x: f64) -> f64 {
     let y = 1.0 + x;
     let correction = (x - (y - 1.0)) / y;
+    let (k, ln_m) = split_log(y);
+    let value = k + (ln_m + correction) * std::f64::consts::LOG2_E;
+    // inf and NaN (whose bits above mean nothing) stand for themselves.
+    if y < f64::INFINITY {
+        value
+    } else {
+        y
+    }
+}
+
+/// `log10(x)` in place: by [`split_log`] when every `x` is a positive normal finite number
+/// (the Monte Carlo engine's case), otherwise all by the system library.
+#[inline(always)]
+pub fn log10(xs: &mut [f64]) {
+    if xs
+        .iter()
+        .all(|&x| (f64::MIN_POSITIVE..f64::INFINITY).contains(&x))
+    {
+        for x in xs.iter_mut() {
+            let (k, ln_m) = split_log(*x);
+            *x = (k + ln_m * std::f64::consts::LOG2_E) * std::f64::consts::LOG10_2;
+        }
+    } else {
+        for x in xs.iter_mut() {
+            *x = x.log10();
+        }
+    }
+}
+
+/// `y = 2^k m` with `m` in `[sqrt(1/2), sqrt(2))`, for positive normal finite `y`: `k` and
+/// `ln(m)`, the latter as `2 atanh(s)` with `s = (m - 1) / (m + 1)`, `|s| <= 0.172`, by its
+/// series to `s^21` (truncation below 1e-18).
+#[inline(always)]
+fn split_log(y: f64) -> (f64, f64) {
     // The exponent k of y relative to sqrt(1/2): y's bits minus those of sqrt(1/2), shifted.
-    // y >= 1, so the difference is positive and the shift logical.
+    // For y >= sqrt(1/2) the difference is positive and the shift logical; below, the
+    // difference wraps and an arithmetic shift would be needed, so that is done on a value
+    // offset by 2^11 exponents (y >= 2^-1022, so k + 2048 > 0).
     let bits = y.to_bits();
-    let k = bits.wrapping_sub(0x3fe6_a09e_667f_3bcd) >> 52;
-    let m = f64::from_bits(bits.wrapping_sub(k << 52));
+    let offset = bits
+        .wrapping_sub(0x3fe6_a09e_667f_3bcd)
+        .wrapping_add(2048 << 52);
+    let k_offset = offset >> 52;
+    let m = f64::from_bits(bits.wrapping_sub(k_offset.wrapping_sub(2048) << 52));
     // k as a float without an integer conversion (which has no vector form before AVX-512).
-    let k = f64::from_bits(0x4330_0000_0000_0000 | k) - 4_503_599_627_370_496.0;
+    let k = f64::from_bits(0x4330_0000_0000_0000 | k_offset) - (4_503_599_627_370_496.0 + 2048.0);
     let s = (m - 1.0) / (m + 1.0);
     let z = s * s;
     let mut series = 1.0 / 21.0;
@@ -121,14 +158,7 @@ fn log2_1p_one(x: f64) -> f64 {
     ] {
         series = series * z + c;
     }
-    let ln_m = 2.0 * s + 2.0 * s * z * series;
-    let value = k + (ln_m + correction) * std::f64::consts::LOG2_E;
-    // inf and NaN (whose bits above mean nothing) stand for themselves.
-    if y < f64::INFINITY {
-        value
-    } else {
-        y
-    }
+    (k, 2.0 * s + 2.0 * s * z * series)
 }
 
 #[cfg(test)]
@@ -206,6 +236,28 @@ mod tests {
         assert!(worst.0 <= 3, "exp: {} ulp", worst.0);
         // The reference itself, ln_1p then a division, is up to about 1 ulp off.
         assert!(worst.1 <= 4, "log2_1p: {} ulp", worst.1);
+    }
+
+    #[test]
+    fn log10_special_values_and_accuracy() {
+        let mut v = [1.0, 10.0, 1e-300, 1e300, 2.5e25, 0.5];
+        log10(&mut v);
+        assert_eq!(&v[..4], &[0.0, 1.0, -300.0, 300.0]);
+        assert!(ulps(v[4], 2.5e25f64.log10()) <= 2);
+        assert!(ulps(v[5], 0.5f64.log10()) <= 2);
+        // One input outside the arithmetic's range: all by the system library.
+        let mut v = [10.0, 0.0, f64::INFINITY, 5e-324];
+        log10(&mut v);
+        assert_eq!(v[..3], [1.0, f64::NEG_INFINITY, f64::INFINITY]);
+        assert_eq!(v[3], 5e-324f64.log10());
+        let mut worst = 0;
+        for i in 1..200_000u64 {
+            let x = f64::from_bits(0x0010_0000_0000_0000 + i * (0x7fd0_0000_0000_0000 / 200_000));
+            let mut v = [x];
+            log10(&mut v);
+            worst = worst.max(ulps(v[0], x.log10()));
+        }
+        assert!(worst <= 3, "log10: {worst} ulp");
     }
 
     #[test]

@@ -486,9 +486,9 @@ impl Reach {
     }
 }
 
-/// `t` on the grid years: [`Trajectory::at`], with an exponential's powers taken as products
-/// of the factor of one grid step (one logarithm and one exponential per sample instead of a
-/// power per year).
+/// `t` on the grid years: [`Trajectory::at`], an exponential as `start * exp(elapsed * ln g)`
+/// in a loop that vectorises (one logarithm per sample instead of a power per year; within a
+/// few ulp of the power).
 fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
     match t {
         Trajectory::Exponential {
@@ -497,26 +497,28 @@ fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
             from,
             until,
         } => {
-            // Consecutive grid years mostly differ by the same step: the value is the previous
-            // one times the factor of that step, one exponential per distinct step instead of
-            // one per year (a relative difference of a few ulp per year, ~1e-14 in all).
             let ln_growth = growth.ln();
-            let (mut last, mut value) = (0.0, *start);
-            let (mut step, mut factor) = (f64::NAN, f64::NAN);
-            for (o, &y) in out.iter_mut().zip(years) {
-                let elapsed = y.clamp(*from, until.max(*from)) - from;
-                if elapsed == 0.0 {
-                    value = *start;
-                } else if elapsed != last {
-                    let d = elapsed - last;
-                    if d != step {
-                        (step, factor) = (d, (d * ln_growth).exp());
+            let (from, until) = (*from, until.max(*from));
+            vecmath::vectorised(
+                #[inline(always)]
+                || {
+                    for (o, &y) in out.iter_mut().zip(years) {
+                        let y = if y < from {
+                            from
+                        } else if y > until {
+                            until
+                        } else {
+                            y
+                        };
+                        *o = (y - from) * ln_growth;
                     }
-                    value *= factor;
-                }
-                last = elapsed;
-                *o = value;
-            }
+                    vecmath::exp(out);
+                    // No growth at all (not exp(0 * inf)) where no time has elapsed.
+                    for (o, &y) in out.iter_mut().zip(years) {
+                        *o = if y <= from { *start } else { start * *o };
+                    }
+                },
+            );
         }
         _ => {
             for (o, &y) in out.iter_mut().zip(years) {
@@ -1071,7 +1073,7 @@ impl Row {
             logits[k] += kappas[k] * xs[k];
             e[k] = -logits[k].abs();
         }
-        vecmath::exp_nonpositive(e);
+        vecmath::exp(e);
         let floor = domain.floor;
         for ((out, &logit), &e) in self.capability[..n].iter_mut().zip(&*logits).zip(&*e) {
             let sigmoid = if logit >= 0.0 {

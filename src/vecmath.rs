@@ -1,4 +1,4 @@
-//! `exp` and `log2(1 + x)` over slices in plain arithmetic (no library calls, no branches), so
+//! `exp`, `log2(1 + x)` and `log10` over slices in plain arithmetic (no library calls, no branches), so
 //! that a loop of them vectorises. The Monte Carlo engine evaluates both for every (sample,
 //! domain, year); the system maths library does one value per call.
 //!
@@ -32,23 +32,31 @@ const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.9082149292705877
 /// sits in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;
 
-/// `exp(x)` in place for `x <= 0` (NaN stays NaN; `-inf` and anything below about -745 give 0,
-/// results below 2^-1022 are subnormal as in the system library).
+/// `exp(x)` in place (NaN stays NaN; below about -745 it is 0, above about 709.8 inf; results
+/// below 2^-1022 are subnormal as in the system library).
 ///
 /// `x = n ln2 + r` with `|r| <= ln2 / 2`, `exp(r)` by its Taylor polynomial of degree 13
-/// (truncation below 5e-18), then the product with `2^(n + 64)` and `2^-64`, two exact
-/// scalings but for the last one's rounding into the subnormal range.
+/// (truncation below 5e-18), then the product with `2^h` and `2^(n - h)`, `h = floor(n / 2)`
+/// (one power of two alone cannot reach from 2^-1076 to 2^1024): exact but for the last
+/// product's rounding into the subnormal range or overflow to inf.
 #[inline(always)]
-pub fn exp_nonpositive(xs: &mut [f64]) {
+pub fn exp(xs: &mut [f64]) {
     for x in xs.iter_mut() {
-        *x = exp_nonpositive_one(*x);
+        *x = exp_one(*x);
     }
 }
 
 #[inline(always)]
-fn exp_nonpositive_one(x: f64) -> f64 {
-    // `max` as a select, to keep NaN: NaN < -746 is false, so NaN goes on (and comes out NaN).
-    let clamped = if x < -746.0 { -746.0 } else { x };
+fn exp_one(x: f64) -> f64 {
+    // Clamps as selects, to keep NaN: comparisons with NaN are false, so NaN goes on (and
+    // comes out NaN).
+    let clamped = if x < -746.0 {
+        -746.0
+    } else if x > 710.0 {
+        710.0
+    } else {
+        x
+    };
     let t = clamped * std::f64::consts::LOG2_E + ROUND;
     let n = t - ROUND;
     let r = (clamped - n * LN2_HI) - n * LN2_LO;
@@ -70,14 +78,17 @@ fn exp_nonpositive_one(x: f64) -> f64 {
     ] {
         p = p * r + c;
     }
-    // The low bits of t hold n + 2^51; the biased exponent of 2^(n + 64) is n + 64 + 1023,
-    // between 11 and 1087 here.
-    let biased = t
+    // The low bits of t hold n + 2^51, so nb = n + 2048, between 972 and 3072, and
+    // h + 1024 = nb / 2. The biased exponents of 2^h and 2^(n - h) are h + 1023 and
+    // n - h + 1023, between 485 and 1535.
+    let nb = t
         .to_bits()
         .wrapping_sub(ROUND.to_bits())
-        .wrapping_add(1023 + 64);
-    let scale = f64::from_bits(biased << 52);
-    p * scale * f64::from_bits((1023 - 64) << 52)
+        .wrapping_add(2048);
+    let half = nb >> 1;
+    let low = f64::from_bits((half - 1) << 52);
+    let high = f64::from_bits((nb - half - 1) << 52);
+    p * low * high
 }
 
 /// `log2(1 + x)` in place for `x >= 0` (`+inf` gives `+inf`, NaN stays NaN), accurate for tiny
@@ -173,9 +184,9 @@ mod tests {
         (a.to_bits() as i64 - b.to_bits() as i64).unsigned_abs()
     }
 
-    fn exp(x: f64) -> f64 {
+    fn exp1(x: f64) -> f64 {
         let mut v = [x];
-        exp_nonpositive(&mut v);
+        exp(&mut v);
         v[0]
     }
 
@@ -187,17 +198,22 @@ mod tests {
 
     #[test]
     fn exp_special_values() {
-        assert_eq!(exp(0.0), 1.0);
-        assert_eq!(exp(-0.0), 1.0);
-        assert_eq!(exp(f64::NEG_INFINITY), 0.0);
-        assert_eq!(exp(-746.0), 0.0);
-        assert_eq!(exp(-1e300), 0.0);
-        assert!(exp(f64::NAN).is_nan());
+        assert_eq!(exp1(0.0), 1.0);
+        assert!(ulps(exp1(1.0), std::f64::consts::E) <= 1);
+        assert_eq!(exp1(710.0), f64::INFINITY);
+        assert_eq!(exp1(f64::INFINITY), f64::INFINITY);
+        // e^709 = 8.218407461554972e307 (correctly rounded), near the top of the range.
+        assert!(ulps(exp1(709.0), 8.218407461554972e307) <= 2);
+        assert_eq!(exp1(-0.0), 1.0);
+        assert_eq!(exp1(f64::NEG_INFINITY), 0.0);
+        assert_eq!(exp1(-746.0), 0.0);
+        assert_eq!(exp1(-1e300), 0.0);
+        assert!(exp1(f64::NAN).is_nan());
         // e^-1 = 0.36787944117144233 (correctly rounded), e^-700 = 9.85967654375977e-305.
-        assert!(ulps(exp(-1.0), 0.36787944117144233) <= 1);
-        assert!(ulps(exp(-700.0), 9.85967654375977e-305) <= 2);
+        assert!(ulps(exp1(-1.0), 0.36787944117144233) <= 1);
+        assert!(ulps(exp1(-700.0), 9.85967654375977e-305) <= 2);
         // Subnormal results: e^-740 = 4.2e-322 to within a subnormal step.
-        assert!((exp(-740.0) - (-740f64).exp()).abs() <= 1e-323);
+        assert!((exp1(-740.0) - (-740f64).exp()).abs() <= 1e-323);
     }
 
     #[test]
@@ -222,12 +238,15 @@ mod tests {
         for i in 0..200_000u64 {
             // Non-positive floats from -0 down to -745 and beyond, evenly in their bits.
             let x = -f64::from_bits(i * (0x4087_4000_0000_0000 / 200_000));
-            let e = ulps(exp(x), x.exp());
+            let e = ulps(exp1(x), x.exp());
+            // Positive arguments up to the overflow threshold, 709.78.
+            let y = f64::from_bits(i * (0x4086_2e42_fefa_39ef / 200_000));
+            worst.0 = worst.0.max(ulps(exp1(y), y.exp()));
             // Subnormal results differ in their last (absolute) place at most.
             if x.exp() >= f64::MIN_POSITIVE {
                 worst.0 = worst.0.max(e);
             } else {
-                assert!((exp(x) - x.exp()).abs() <= 2.0 * 5e-324, "exp({x})");
+                assert!((exp1(x) - x.exp()).abs() <= 2.0 * 5e-324, "exp1({x})");
             }
             let x = f64::from_bits(i * (0x7fe0_0000_0000_0000 / 200_000));
             let want = x.ln_1p() / std::f64::consts::LN_2;
@@ -262,13 +281,13 @@ mod tests {
 
     #[test]
     fn the_same_bits_with_and_without_avx2() {
-        let neg: Vec<f64> = (0..10_000).map(|i| -(i as f64) * 0.0751).collect();
+        let neg: Vec<f64> = (0..10_000).map(|i| 700.0 - (i as f64) * 0.1451).collect();
         let pos: Vec<f64> = (0..10_000).map(|i| (i as f64).powi(3) * 1e-3).collect();
         let (mut a, mut b) = (neg.clone(), neg);
-        exp_nonpositive(&mut a);
+        exp(&mut a);
         vectorised(
             #[inline(always)]
-            || exp_nonpositive(&mut b),
+            || exp(&mut b),
         );
         assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
         let (mut a, mut b) = (pos.clone(), pos);
@@ -282,8 +301,8 @@ mod tests {
 
     proptest! {
         #[test]
-        fn exp_matches_the_library_on_the_range_capability_uses(x in -60.0f64..=0.0) {
-            prop_assert!(ulps(exp(x), x.exp()) <= 3);
+        fn exp_matches_the_library_on_the_range_capability_uses(x in -60.0f64..=60.0) {
+            prop_assert!(ulps(exp1(x), x.exp()) <= 3);
         }
 
         #[test]

@@ -881,8 +881,7 @@ impl Plan {
     }
 
     /// Evaluate sample `index`: its quantities go to `out` in order, its milestone
-    /// arrival grid indices (`years.len()` for never) to `arrivals`. Returns false if a value
-    /// is not finite.
+    /// arrival grid indices (`years.len()` for never) to `arrivals`.
     fn evaluate(
         &self,
         sampler: &Sampler,
@@ -890,7 +889,7 @@ impl Plan {
         w: &mut Scratch,
         out: &mut [f64],
         arrivals: &mut [usize],
-    ) -> bool {
+    ) {
         sampler.draw(index, &mut w.inputs, &mut w.z);
         self.apply(&w.inputs, &mut w.scenario);
         self.update_levers(w);
@@ -900,7 +899,6 @@ impl Plan {
             1.0 / s.inference.ceiling.rl_scale_steps,
             1.0 / s.inference.reference_tokens,
         );
-        let mut finite = true;
         for a in arrivals.iter_mut() {
             *a = n_years;
         }
@@ -927,7 +925,6 @@ impl Plan {
                     );
                 }
             }
-            finite &= row.iter().all(|c| c.is_finite());
             for (m, &(md, threshold)) in self.milestones.iter().enumerate() {
                 if md == d {
                     arrivals[m] = row.iter().position(|&c| c >= threshold).unwrap_or(n_years);
@@ -938,11 +935,9 @@ impl Plan {
         for (i, &j) in self.varying_levers.iter().enumerate() {
             for (k, l) in w.levers.iter().enumerate() {
                 let v = lever_value(l, j);
-                finite &= v.is_finite();
                 out[base + i * n_years + k] = v;
             }
         }
-        finite
     }
 }
 
@@ -1166,14 +1161,7 @@ impl Bins {
     fn slot(&self, x: f64) -> u16 {
         match *self {
             Bins::Linear { lo, per_width, .. } => Bins::linear_slot(x, lo, per_width),
-            Bins::Bits { base, shift } => {
-                let b = x.to_bits();
-                if x.is_nan() || x <= 0.0 || b < base {
-                    0
-                } else {
-                    ((b - base) >> shift).min(BINS as u64) as u16 + 1
-                }
-            }
+            Bins::Bits { base, shift } => Bins::bits_slot(x, base, u64::from(shift)),
         }
     }
 
@@ -1187,6 +1175,18 @@ impl Bins {
             BINS as u16 + 1
         } else {
             i as u16 + 1
+        }
+    }
+
+    /// [`Bins::slot`] of log-scale bins, without branches: `base` is a positive number's bits
+    /// (below 2^63), so that zero and negative numbers (negative as i64) fall below it.
+    #[inline(always)]
+    fn bits_slot(x: f64, base: u64, shift: u64) -> u16 {
+        let b = x.to_bits() as i64;
+        if b < base as i64 || x.is_nan() {
+            0
+        } else {
+            ((b as u64 - base) >> shift).min(BINS as u64) as u16 + 1
         }
     }
 
@@ -1423,7 +1423,9 @@ struct Tally {
     /// `1 / width` so that their slots are found in a loop that vectorises; then the others'.
     lo: Vec<f64>,
     per_width: Vec<f64>,
+    /// The other quantities' bins; when all are log-scale, also as arrays of base and shift.
     rest: Vec<Bins>,
+    bits: Option<(Vec<u64>, Vec<u64>)>,
     /// One sample's slots, then the chunk's.
     slot: Vec<u16>,
     slots: Vec<u16>,
@@ -1446,10 +1448,20 @@ impl Tally {
                 Bins::Bits { .. } => unreachable!("counted as linear"),
             })
             .unzip();
+        let rest = &bins[linear..];
+        let bits = rest
+            .iter()
+            .map(|b| match *b {
+                Bins::Bits { base, shift } => Some((base, u64::from(shift))),
+                Bins::Linear { .. } => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().unzip());
         Tally {
             lo,
             per_width,
-            rest: bins[linear..].to_vec(),
+            rest: rest.to_vec(),
+            bits,
             slot: vec![0; q],
             slots: vec![0; q * STRIDE],
             sums: vec![0.0; q],
@@ -1495,8 +1507,22 @@ impl Tally {
         for j in 0..linear {
             slot_lin[j] = Bins::linear_slot(values[j], lo[j], per_width[j]);
         }
-        for ((slot, b), &v) in slot_rest.iter_mut().zip(&self.rest).zip(&values[linear..]) {
-            *slot = b.slot(v);
+        match &self.bits {
+            Some((base, shift)) => {
+                for (((slot, &base), &shift), &v) in slot_rest
+                    .iter_mut()
+                    .zip(base)
+                    .zip(shift)
+                    .zip(&values[linear..])
+                {
+                    *slot = Bins::bits_slot(v, base, shift);
+                }
+            }
+            None => {
+                for ((slot, b), &v) in slot_rest.iter_mut().zip(&self.rest).zip(&values[linear..]) {
+                    *slot = b.slot(v);
+                }
+            }
         }
         for (j, &slot) in self.slot.iter().enumerate() {
             self.slots[j * STRIDE + i] = slot;
@@ -1594,12 +1620,13 @@ pub fn run(
             let len = CHUNK.min(samples - first);
             tally.clear();
             for i in 0..len {
-                let index = (first + i) as u64;
-                if !plan.evaluate(&sampler, index, &mut w, &mut values, &mut arrivals)
-                    && part.bad.is_none_or(|b| index < b)
-                {
-                    part.bad = Some(index);
-                }
+                plan.evaluate(
+                    &sampler,
+                    (first + i) as u64,
+                    &mut w,
+                    &mut values,
+                    &mut arrivals,
+                );
                 tally.add(i, &values);
                 for (m, &a) in arrivals.iter().enumerate() {
                     part.arrivals[m][a] += 1;
@@ -1610,6 +1637,13 @@ pub fn run(
                     &tally.slots[j * STRIDE..j * STRIDE + len],
                     (tally.mins[j], tally.maxs[j]),
                 );
+            }
+            // A value that is not finite makes its sum so: then find the first such sample.
+            if !tally.sums.iter().all(|s| s.is_finite()) && part.bad.is_none() {
+                part.bad = (first..first + len).map(|i| i as u64).find(|&index| {
+                    plan.evaluate(&sampler, index, &mut w, &mut values, &mut arrivals);
+                    !values.iter().all(|v| v.is_finite())
+                });
             }
             if let Ok(mut s) = sums.lock() {
                 s.push(c, std::mem::take(&mut tally.sums));
@@ -1965,7 +1999,8 @@ rank = 0.6
             let mut out = vec![0.0; q];
             let mut arrivals = vec![0; plan.milestones.len()];
             for index in 0..40 {
-                assert!(plan.evaluate(&sampler, index, &mut w, &mut out, &mut arrivals));
+                plan.evaluate(&sampler, index, &mut w, &mut out, &mut arrivals);
+                assert!(out.iter().all(|v| v.is_finite()));
                 let mut t = s.clone();
                 for (p, v) in sampler.paths.iter().zip(&w.inputs) {
                     t.set(p, *v).unwrap();

@@ -81,10 +81,7 @@ fn exp_one(x: f64) -> f64 {
     // The low bits of t hold n + 2^51, so nb = n + 2048, between 972 and 3072, and
     // h + 1024 = nb / 2. The biased exponents of 2^h and 2^(n - h) are h + 1023 and
     // n - h + 1023, between 485 and 1535.
-    let nb = t
-        .to_bits()
-        .wrapping_sub(ROUND.to_bits())
-        .wrapping_add(2048);
+    let nb = t.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(2048);
     let half = nb >> 1;
     let low = f64::from_bits((half - 1) << 52);
     let high = f64::from_bits((nb - half - 1) << 52);

@@ -48,15 +48,8 @@ pub fn exp(xs: &mut [f64]) {
 
 #[inline(always)]
 fn exp_one(x: f64) -> f64 {
-    // Clamps as selects, to keep NaN: comparisons with NaN are false, so NaN goes on (and
-    // comes out NaN).
-    let clamped = if x < -746.0 {
-        -746.0
-    } else if x > 710.0 {
-        710.0
-    } else {
-        x
-    };
+    // NaN goes on (and comes out NaN).
+    let clamped = x.clamp(-746.0, 710.0);
     let t = clamped * std::f64::consts::LOG2_E + ROUND;
     let n = t - ROUND;
     let r = (clamped - n * LN2_HI) - n * LN2_LO;

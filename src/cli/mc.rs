@@ -1,6 +1,7 @@
 //! `mc`: Monte Carlo forecasts, their tables and charts.
 
 use super::*;
+use rayon::prelude::*;
 
 /// The options of `scalecast mc`.
 pub struct McOptions {
@@ -166,12 +167,20 @@ pub(super) fn mc_folder(
             tables::samples(&Sampler::new(s, o.seed)?, o.samples),
         );
     }
-    let mut charts = Vec::new();
+    // Each chart as a job, drawn in parallel (and kept in this order).
+    type Job<'a> = Box<dyn Fn() -> Result<report::charts::Chart> + Send + Sync + 'a>;
+    let mut jobs: Vec<(String, Job)> = Vec::new();
     for (d, name) in r.domains.iter().enumerate() {
-        charts.push((format!("fan-{name}"), report::mc_charts::fan_chart(r, d)?));
+        jobs.push((
+            format!("fan-{name}"),
+            Box::new(move || report::mc_charts::fan_chart(r, d)),
+        ));
     }
     if !r.milestones.is_empty() {
-        charts.push(("milestones".into(), report::mc_charts::milestone_chart(r)?));
+        jobs.push((
+            "milestones".into(),
+            Box::new(|| report::mc_charts::milestone_chart(r)),
+        ));
     }
     let after = end + s.time.step;
     for t in tornadoes {
@@ -190,11 +199,15 @@ pub(super) fn mc_folder(
                 )
             }
         };
-        charts.push((
+        jobs.push((
             file,
-            report::mc_charts::tornado_chart(&s.name, t, &what, after)?,
+            Box::new(move || report::mc_charts::tornado_chart(&s.name, t, &what, after)),
         ));
     }
+    let charts = jobs
+        .into_par_iter()
+        .map(|(name, draw)| Ok((name, draw()?)))
+        .collect::<Result<Vec<_>>>()?;
     for (name, chart) in charts {
         folder.add(format!("{name}.png"), chart.png);
         folder.add(format!("{name}.svg"), chart.svg);

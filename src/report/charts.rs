@@ -358,7 +358,7 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>> {
     let mut encoder = png::Encoder::new(&mut png, width, height);
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Default);
+    encoder.set_compression(png::Compression::Fast);
     let mut writer = encoder.write_header().context("encoding PNG")?;
     writer.write_image_data(rgb).context("encoding PNG")?;
     writer.finish().context("encoding PNG")?;

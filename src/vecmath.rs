@@ -28,6 +28,17 @@ pub fn vectorised<R>(f: impl FnOnce() -> R) -> R {
 /// constants).
 const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 6.93147180369123816490e-01
 const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.90821492927058770002e-10
+/// fdlibm's (`e_exp.c`) minimax coefficients for `exp` on `[-ln2 / 2, ln2 / 2]`.
+#[allow(clippy::excessive_precision)] // as published
+const P1: f64 = 1.666_666_666_666_660_190_37e-1;
+#[allow(clippy::excessive_precision)] // as published
+const P2: f64 = -2.777_777_777_701_559_338_42e-3;
+#[allow(clippy::excessive_precision)] // as published
+const P3: f64 = 6.613_756_321_437_934_361_17e-5;
+#[allow(clippy::excessive_precision)] // as published
+const P4: f64 = -1.653_390_220_546_525_153_90e-6;
+#[allow(clippy::excessive_precision)] // as published
+const P5: f64 = 4.138_136_797_057_238_460_39e-8;
 /// Adding `1.5 * 2^52` rounds a float of magnitude below `2^51` to an integer, whose value then
 /// sits in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;
@@ -35,8 +46,7 @@ const ROUND: f64 = 6_755_399_441_055_744.0;
 /// `exp(x)` in place (NaN stays NaN; below about -745 it is 0, above about 709.8 inf; results
 /// below 2^-1022 are subnormal as in the system library).
 ///
-/// `x = n ln2 + r` with `|r| <= ln2 / 2`, `exp(r)` by its Taylor polynomial of degree 13
-/// (truncation below 5e-18), then the product with `2^h` and `2^(n - h)`, `h = floor(n / 2)`
+/// `x = n ln2 + r` with `|r| <= ln2 / 2`, `exp(r)` as fdlibm computes it, then the product with `2^h` and `2^(n - h)`, `h = floor(n / 2)`
 /// (one power of two alone cannot reach from 2^-1076 to 2^1024): exact but for the last
 /// product's rounding into the subnormal range or overflow to inf.
 #[inline(always)]
@@ -52,25 +62,15 @@ fn exp_one(x: f64) -> f64 {
     let clamped = x.clamp(-746.0, 710.0);
     let t = clamped * std::f64::consts::LOG2_E + ROUND;
     let n = t - ROUND;
-    let r = (clamped - n * LN2_HI) - n * LN2_LO;
-    let mut p = 1.0 / 6_227_020_800.0;
-    for c in [
-        1.0 / 479_001_600.0,
-        1.0 / 39_916_800.0,
-        1.0 / 3_628_800.0,
-        1.0 / 362_880.0,
-        1.0 / 40_320.0,
-        1.0 / 5_040.0,
-        1.0 / 720.0,
-        1.0 / 120.0,
-        1.0 / 24.0,
-        1.0 / 6.0,
-        0.5,
-        1.0,
-        1.0,
-    ] {
-        p = p * r + c;
-    }
+    // fdlibm's method: r = hi - lo, and exp(r) = 1 + r + r c / (2 - c) with the rational
+    // approximation c of r (e^r + 1) / (e^r - 1) - 2 from its minimax polynomial in r^2 (error
+    // below 2^-59).
+    let hi = clamped - n * LN2_HI;
+    let lo = n * LN2_LO;
+    let r = hi - lo;
+    let z = r * r;
+    let c = r - z * (P1 + z * (P2 + z * (P3 + z * (P4 + z * P5))));
+    let p = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
     // The low bits of t hold n + 2^51, so nb = n + 2048, between 972 and 3072, and
     // h + 1024 = nb / 2. The biased exponents of 2^h and 2^(n - h) are h + 1023 and
     // n - h + 1023, between 485 and 1535.

@@ -45,6 +45,8 @@ const CHUNK: usize = 2048;
 /// Distance between two quantities' slots in a [`Tally`]: not a multiple of 4 KiB, whose
 /// addresses would all compete for the same few cache sets while one sample writes them.
 const STRIDE: usize = CHUNK + 32;
+/// Samples whose histogram slots are gathered before they go to their quantities' rows.
+const BLOCK: usize = 16;
 /// Samples in the pilot that fixes the lever histograms' ranges.
 const PILOT: usize = 2048;
 /// Histogram bins per quantity: few enough that one worker's histograms stay in cache.
@@ -1426,8 +1428,10 @@ struct Tally {
     /// The other quantities' bins; when all are log-scale, also as arrays of base and shift.
     rest: Vec<Bins>,
     bits: Option<(Vec<u64>, Vec<u64>)>,
-    /// One sample's slots, then the chunk's.
-    slot: Vec<u16>,
+    /// The last samples' slots, sample-major (`block[b * q + j]`), moved to `slots` every
+    /// [`BLOCK`] samples: one sample's slots written straight to `slots` would touch one cache
+    /// line per quantity, every sample.
+    block: Vec<u16>,
     slots: Vec<u16>,
     sums: Vec<f64>,
     mins: Vec<f64>,
@@ -1462,7 +1466,7 @@ impl Tally {
             per_width,
             rest: rest.to_vec(),
             bits,
-            slot: vec![0; q],
+            block: vec![0; BLOCK * q],
             slots: vec![0; q * STRIDE],
             sums: vec![0.0; q],
             mins: vec![f64::INFINITY; q],
@@ -1476,17 +1480,33 @@ impl Tally {
         self.maxs.fill(f64::NEG_INFINITY);
     }
 
-    /// Take sample `i` of the chunk.
+    /// Take sample `i` of the chunk; samples come in order, from 0.
     fn add(&mut self, i: usize, values: &[f64]) {
         vecmath::vectorised(
             #[inline(always)]
-            || self.add_loops(i, values),
+            || self.add_loops(i % BLOCK, values),
         );
+        if i % BLOCK == BLOCK - 1 {
+            self.flush(i + 1);
+        }
+    }
+
+    /// Move the block's slots of the samples before `end` (those since the last multiple of
+    /// [`BLOCK`]) to `slots`.
+    fn flush(&mut self, end: usize) {
+        let first = (end - 1) / BLOCK * BLOCK;
+        let q = self.mins.len();
+        for j in 0..q {
+            let to = &mut self.slots[j * STRIDE + first..j * STRIDE + end];
+            for (b, slot) in to.iter_mut().enumerate() {
+                *slot = self.block[b * q + j];
+            }
+        }
     }
 
     #[inline(always)]
-    fn add_loops(&mut self, i: usize, values: &[f64]) {
-        let q = self.slot.len();
+    fn add_loops(&mut self, b: usize, values: &[f64]) {
+        let q = self.mins.len();
         let values = &values[..q];
         let (sums, mins, maxs) = (
             &mut self.sums[..q],
@@ -1503,7 +1523,7 @@ impl Tally {
         }
         let linear = self.lo.len();
         let (lo, per_width) = (&self.lo[..linear], &self.per_width[..linear]);
-        let (slot_lin, slot_rest) = self.slot.split_at_mut(linear);
+        let (slot_lin, slot_rest) = self.block[b * q..(b + 1) * q].split_at_mut(linear);
         for j in 0..linear {
             slot_lin[j] = Bins::linear_slot(values[j], lo[j], per_width[j]);
         }
@@ -1523,9 +1543,6 @@ impl Tally {
                     *slot = b.slot(v);
                 }
             }
-        }
-        for (j, &slot) in self.slot.iter().enumerate() {
-            self.slots[j * STRIDE + i] = slot;
         }
     }
 }
@@ -1631,6 +1648,9 @@ pub fn run(
                 for (m, &a) in arrivals.iter().enumerate() {
                     part.arrivals[m][a] += 1;
                 }
+            }
+            if len % BLOCK != 0 {
+                tally.flush(len);
             }
             for (j, sketch) in part.sketches.iter_mut().enumerate() {
                 sketch.count(

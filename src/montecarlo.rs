@@ -50,7 +50,7 @@ const BLOCK: usize = 16;
 /// Samples in the pilot that fixes the lever histograms' ranges.
 const PILOT: usize = 2048;
 /// Histogram bins per quantity: few enough that one worker's histograms stay in cache.
-const BINS: usize = 4096;
+const BINS: usize = 2048;
 
 // ---------------------------------------------------------------------------------------------
 // Where a key path's number lives
@@ -1203,23 +1203,23 @@ impl Bins {
         }
     }
 
-    /// Linear bins around a pilot's range `[min, max]`, widened by half the range on each side.
+    /// Linear bins around a pilot's range `[min, max]`, widened by an eighth of the range on each side.
     fn linear(min: f64, max: f64) -> Bins {
         let span = (max - min).max(1e-9 * max.abs().max(1.0));
-        let width = 2.0 * span / BINS as f64;
+        let width = 1.25 * span / BINS as f64;
         Bins::Linear {
-            lo: min - span / 2.0,
+            lo: min - span / 8.0,
             width,
             per_width: 1.0 / width,
         }
     }
 
-    /// Bins around a pilot's range `[min, max]`, widened by half the range on each side: log
+    /// Bins around a pilot's range `[min, max]`, widened by an eighth of the range on each side: log
     /// scale for positive values, linear otherwise.
     fn around(min: f64, max: f64) -> Bins {
         if min > 0.0 && max.is_finite() {
             let (lo, hi) = (min.to_bits(), max.to_bits());
-            let pad = ((hi - lo) / 2).max(1 << 36);
+            let pad = ((hi - lo) / 8).max(1 << 36);
             let lo = lo.saturating_sub(pad).max(1);
             let hi = hi.saturating_add(pad).min(f64::MAX.to_bits());
             let mut shift = 0;

@@ -1286,6 +1286,19 @@ impl Sketch {
         self.n += slots.len() as u64;
     }
 
+    /// Ask for the counts to be brought into cache (a hint; nothing on other CPUs).
+    fn prefetch(&self) {
+        #[cfg(target_arch = "x86_64")]
+        for line in self.counts.chunks(16) {
+            // SAFETY: a prefetch reads nothing and faults on no address.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    line.as_ptr().cast(),
+                )
+            };
+        }
+    }
+
     fn merge(&mut self, other: &Sketch) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
@@ -1652,8 +1665,12 @@ pub fn run(
             if len % BLOCK != 0 {
                 tally.flush(len);
             }
-            for (j, sketch) in part.sketches.iter_mut().enumerate() {
-                sketch.count(
+            for j in 0..q {
+                // The next histogram comes into cache while this one is counted.
+                if let Some(next) = part.sketches.get(j + 1) {
+                    next.prefetch();
+                }
+                part.sketches[j].count(
                     &tally.slots[j * STRIDE..j * STRIDE + len],
                     (tally.mins[j], tally.maxs[j]),
                 );

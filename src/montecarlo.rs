@@ -1044,11 +1044,8 @@ impl Row {
         let select_min = |a: f64, b: f64| if a < b { a } else { b };
         for k in 0..n {
             // No erosion term at all where the share is 0 (not 0 times the factor).
-            let erosion = if share == 0.0 {
-                0.0
-            } else {
-                share * erosion[k]
-            };
+            let erosion = share * erosion[k];
+            let erosion = if share == 0.0 { 0.0 } else { erosion };
             logits[k] = slope * (u[k] - difficulty) + tau * gain[k] - erosion;
             kappas[k] = p.base_gain + rl_gain * h[k];
             let ceiling = select_min(c.base * (1.0 + tau_pos * steps[k]).sqrt(), c.max);
@@ -1526,13 +1523,12 @@ impl Tally {
             &mut self.mins[..q],
             &mut self.maxs[..q],
         );
-        // `min` and `max` as selects, so that the loop vectorises (a NaN is never taken, as
-        // with f64::min; and a sample with one fails the run anyway).
+        // (Selects here would become masked stores, which are slow on some CPUs.)
         for j in 0..q {
             let v = values[j];
             sums[j] += v;
-            mins[j] = if v < mins[j] { v } else { mins[j] };
-            maxs[j] = if v > maxs[j] { v } else { maxs[j] };
+            mins[j] = mins[j].min(v);
+            maxs[j] = maxs[j].max(v);
         }
         let linear = self.lo.len();
         let (lo, per_width) = (&self.lo[..linear], &self.per_width[..linear]);

@@ -1182,10 +1182,12 @@ impl Bins {
     #[inline(always)]
     fn bits_slot(x: f64, base: u64, shift: u64) -> u16 {
         let b = x.to_bits() as i64;
+        // Computed whatever the case, then selected (no masked loads).
+        let slot = ((b as u64).wrapping_sub(base) >> shift).min(BINS as u64) as u16 + 1;
         if b < base as i64 || x.is_nan() {
             0
         } else {
-            ((b as u64 - base) >> shift).min(BINS as u64) as u16 + 1
+            slot
         }
     }
 

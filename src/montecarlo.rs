@@ -2068,6 +2068,38 @@ rank = 0.6
         }
     }
 
+    /// The AVX2 build of the capability loops and the plain one give the same bits (the
+    /// reproducibility promise holds on machines with and without AVX2).
+    #[test]
+    fn capability_rows_are_the_same_bits_with_and_without_avx2() {
+        let text = SCENARIO.replace(
+            "overthinking = { dist = \"uniform\", low = 0, high = 0.2 }",
+            "",
+        );
+        let s = scenario(&text);
+        let sampler = Sampler::new(&s, 11).unwrap();
+        let plan = Plan::new(&s).unwrap();
+        let mut w = plan.scratch();
+        let mut out = vec![0.0; plan.quantities()];
+        let mut arrivals = vec![0; plan.milestones.len()];
+        for index in 0..50 {
+            plan.evaluate(&sampler, index, &mut w, &mut out, &mut arrivals);
+            let t = &w.scenario;
+            assert!(Row::applies(t));
+            let inv_t0 = 1.0 / t.inference.reference_tokens;
+            for domain in &t.domains {
+                let tau = rl::transfer_share(domain.verifiability, t.rl.transfer);
+                w.row.capability(t, domain, tau, inv_t0);
+                let vectorised = w.row.capability.clone();
+                w.row.capability_loops(t, domain, tau, inv_t0);
+                assert!(vectorised
+                    .iter()
+                    .zip(&w.row.capability)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()));
+            }
+        }
+    }
+
     #[test]
     fn rank_correlation_of_draws_is_close_to_target() {
         let s = scenario(SCENARIO);

@@ -489,8 +489,8 @@ impl Reach {
 }
 
 /// `t` on the grid years: [`Trajectory::at`], an exponential as `start * exp(elapsed * ln g)`
-/// in a loop that vectorises (one logarithm per sample instead of a power per year; within a
-/// few ulp of the power).
+/// in a loop that vectorises (one logarithm per sample instead of a power per year; within
+/// ~1e-14 relative of the power, as the rounding of `elapsed * ln g` is amplified by `exp`).
 fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
     match t {
         Trajectory::Exponential {
@@ -1660,7 +1660,7 @@ pub fn run(
                     part.arrivals[m][a] += 1;
                 }
             }
-            if len % BLOCK != 0 {
+            if !len.is_multiple_of(BLOCK) {
                 tally.flush(len);
             }
             for j in 0..q {

@@ -1,11 +1,12 @@
-//! `exp`, `log2(1 + x)` and `log10` over slices in plain arithmetic (no library calls, no branches), so
-//! that a loop of them vectorises. The Monte Carlo engine evaluates both for every (sample,
-//! domain, year); the system maths library does one value per call.
+//! `exp`, `log2(1 + x)` and `log10` over slices in plain arithmetic (no library calls, no
+//! branches), so that a loop of them vectorises. The Monte Carlo engine evaluates them for every
+//! (sample, domain, year); the system maths library does one value per call.
 //!
-//! Both follow the textbook method: split off a power of two, then a short polynomial on a small
-//! interval. They are within a few ulp of the correctly rounded result (tested against the system
-//! library over the whole input range); the results are the same on every x86-64 CPU, with or
-//! without AVX, because the same IEEE operations run in the same order (no fused multiply-add).
+//! They follow the textbook method: split off a power of two, then a short approximation on a
+//! small interval. Against the system library, over the whole input range: `exp` within 1-2 ulp,
+//! `log2(1 + x)` within 4, `log10` within about 5 (it is not exact at powers of ten, as the system
+//! library is). The results are the same bits on every x86-64 CPU, with or without AVX2, because
+//! the same IEEE operations run in the same order (no fused multiply-add).
 
 /// Run `f` compiled for AVX2 where the CPU has it, so that the loops inlined into it take four
 /// f64 at a time. There is no fused multiply-add in either build, so the results are the same
@@ -99,11 +100,16 @@ fn log2_1p_one(x: f64) -> f64 {
     let correction = (x - (y - 1.0)) / y;
     let (k, ln_m) = split_log(y);
     let value = k + (ln_m + correction) * std::f64::consts::LOG2_E;
-    // inf and NaN (whose bits above mean nothing) stand for themselves.
-    if y < f64::INFINITY {
+    // Outside (0, inf) the bits above mean nothing: inf and NaN stand for themselves,
+    // log2(0) is -inf and below 0 there is no logarithm (x < -1, outside this function's domain).
+    if y > 0.0 && y < f64::INFINITY {
         value
-    } else {
+    } else if y == 0.0 {
+        f64::NEG_INFINITY
+    } else if y == f64::INFINITY {
         y
+    } else {
+        f64::NAN
     }
 }
 
@@ -213,6 +219,8 @@ mod tests {
         assert_eq!(log2p(3.0), 2.0);
         assert_eq!(log2p(1023.0), 10.0);
         assert_eq!(log2p(f64::INFINITY), f64::INFINITY);
+        assert_eq!(log2p(-1.0), f64::NEG_INFINITY);
+        assert!(log2p(-2.0).is_nan());
         assert!(log2p(f64::NAN).is_nan());
         // log2(1 + 1e-20) = 1e-20 / ln 2 = 1.4426950408889634e-20: the rounding of 1 + x is put back.
         assert!(ulps(log2p(1e-20), 1.4426950408889634e-20) <= 1);
@@ -266,7 +274,7 @@ mod tests {
             log10(&mut v);
             worst = worst.max(ulps(v[0], x.log10()));
         }
-        assert!(worst <= 3, "log10: {worst} ulp");
+        assert!(worst <= 5, "log10: {worst} ulp");
     }
 
     #[test]

@@ -204,11 +204,13 @@ pub(super) fn mc_folder(
             Box::new(move || report::mc_charts::tornado_chart(&s.name, t, &what, after)),
         ));
     }
-    let charts = jobs
+    let drawn: Vec<(String, Result<report::charts::Chart>)> = jobs
         .into_par_iter()
-        .map(|(name, draw)| Ok((name, draw()?)))
-        .collect::<Result<Vec<_>>>()?;
-    for (name, chart) in charts {
+        .map(|(name, draw)| (name, draw()))
+        .collect();
+    // The first failure in chart order, whatever order they finished in.
+    for (name, chart) in drawn {
+        let chart = chart?;
         folder.add(format!("{name}.png"), chart.png);
         folder.add(format!("{name}.svg"), chart.svg);
     }

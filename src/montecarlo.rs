@@ -8,14 +8,15 @@
 //!   sum does not depend on order) and float sums are added chunk by chunk in chunk order.
 //! - Fast: a [`Plan`] computes once everything that no uncertain input reaches (lever
 //!   trajectories, effective compute, erosion factors per year) and evaluates only capability and
-//!   the levers that do vary: exponential trajectories (and the loss law's powers of them) by
-//!   products of one grid step's factor, the common exponents (RL exponent 1.5, sharpness 4,
-//!   ceiling exponent 1/2) by square roots, and one domain's capability across all years in
-//!   vectorisable loops (`Row`). It agrees with [`crate::forecast::forecast`] to ~1e-13
-//!   (tested).
-//! - Quantiles come from fine histograms ([`Sketch`], 4096 bins per quantity): linear for
+//!   the levers that do vary, in loops over per-year arrays that vectorise (with AVX2 where the
+//!   CPU has it, [`crate::vecmath::vectorised`]): exponential trajectories (and the loss law's
+//!   powers of them) by one vectorised `exp`, the common exponents (RL exponent 1.5, sharpness 4,
+//!   ceiling exponent 1/2) by square roots, and one domain's capability across all years at once
+//!   (`Row`). It agrees with [`crate::forecast::forecast`] to ~1e-13 (tested).
+//! - Quantiles come from fine histograms ([`Sketch`], 2048 bins per quantity): linear for
 //!   capability, log scale for levers, fitted to a pilot of the first samples; interpolated
-//!   within a bin.
+//!   within a bin. A chunk's samples go to their bin numbers first (`Tally`), and each
+//!   histogram is then counted in one pass.
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -86,7 +86,7 @@ fn exp_one(x: f64) -> f64 {
 /// `x` too.
 ///
 /// `y = 1 + x` rounded, with the rounding error `c = x - (y - 1)` put back as `c / y` (as
-/// `ln_1p` implementations do), and `log2(y)` by [`split_log`].
+/// `ln_1p` implementations do), and `log2(y)` by `split_log`.
 #[inline(always)]
 pub fn log2_1p(xs: &mut [f64]) {
     for x in xs.iter_mut() {
@@ -113,7 +113,7 @@ fn log2_1p_one(x: f64) -> f64 {
     }
 }
 
-/// `log10(x)` in place: by [`split_log`] when every `x` is a positive normal finite number
+/// `log10(x)` in place: by `split_log` when every `x` is a positive normal finite number
 /// (the Monte Carlo engine's case), otherwise all by the system library.
 #[inline(always)]
 pub fn log10(xs: &mut [f64]) {

@@ -159,7 +159,7 @@ pub fn summary(s: &Scenario, r: &McResult, year: f64, provenance: &Provenance) -
         "samples": r.samples,
         "seed": r.seed,
         "rng": "ChaCha8, stream = sample index",
-        "quantiles": "inverse empirical CDF from 4096-bin histograms fitted to the first 2048 samples (linear bins for capability, log-scale bins for positive levers), linear within a bin",
+        "quantiles": "inverse empirical CDF from 2048-bin histograms fitted to the first 2048 samples (linear bins for capability, log-scale bins for positive levers), linear within a bin",
         "median_se": "sqrt(0.25 / n) * (Q(0.5 + h) - Q(0.5 - h)) / (2 h), h = min(0.25, n^(-1/3))",
         "sensitivity_year": json::number(year),
         "uncertain": uncertain,

@@ -7,7 +7,7 @@
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use anyhow::{Context, Result};
 
@@ -21,6 +21,18 @@ struct Staged {
 }
 
 static STAGED: Mutex<Vec<Staged>> = Mutex::new(Vec::new());
+
+/// Held shared around every change to a folder's entries (create, write, link, rename) and taken
+/// exclusively by the signal handler before it rolls back: no thread can then create a file in a
+/// staged folder after the handler removed it.
+static ENTRIES: RwLock<()> = RwLock::new(());
+
+/// Run `op`, a change to folder entries, unless an interrupt is being handled (then wait for
+/// the exit).
+fn entry<T>(op: impl FnOnce() -> T) -> T {
+    let _shared = ENTRIES.read().unwrap_or_else(|e| e.into_inner());
+    op()
+}
 
 /// Registers a staged output for the lifetime of the guard.
 struct StageGuard(Staged);
@@ -68,6 +80,8 @@ fn roll_back(s: &Staged) {
 /// On SIGINT or SIGTERM, roll back every staged output and exit with status 130.
 pub fn clean_up_on_signal() {
     let _ = ctrlc::set_handler(|| {
+        // Held until the exit: other threads stop before their next change to the file system.
+        let _exclusive = ENTRIES.write().unwrap_or_else(|e| e.into_inner());
         let staged = STAGED.lock().unwrap_or_else(|e| e.into_inner()).clone();
         for s in &staged {
             roll_back(s);
@@ -99,10 +113,10 @@ pub fn replace_with(target: &Path, fill: impl FnOnce(&Path) -> Result<()>) -> Re
     remove_any(temp);
     let result = fill(temp).and_then(|()| {
         if target.exists() {
-            fs::rename(target, aside)
+            entry(|| fs::rename(target, aside))
                 .with_context(|| format!("cannot move aside {}", target.display()))?;
         }
-        fs::rename(temp, target)
+        entry(|| fs::rename(temp, target))
             .with_context(|| format!("cannot move {} into place", target.display()))?;
         remove_any(aside);
         Ok(())
@@ -122,7 +136,7 @@ fn create_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
         .take_while(|a| !a.exists())
         .map(Path::to_path_buf)
         .collect();
-    fs::create_dir_all(dir)
+    entry(|| fs::create_dir_all(dir))
         .with_context(|| format!("cannot create the output folder {}", dir.display()))?;
     created.retain(|d| d.is_dir());
     Ok(created)
@@ -144,7 +158,8 @@ pub fn write_folder(
 ) -> Result<PathBuf> {
     let target = dir.join(name);
     replace_with(&target, |tmp| {
-        fs::create_dir_all(tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        entry(|| fs::create_dir_all(tmp))
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
         fill(tmp)
     })?;
     Ok(target)
@@ -153,8 +168,8 @@ pub fn write_folder(
 /// Like [`write_file`], with the content streamed by `fill` through a buffer.
 pub fn write_file_with(path: &Path, fill: impl FnOnce(&mut dyn Write) -> Result<()>) -> Result<()> {
     replace_with(path, |tmp| {
-        let file =
-            fs::File::create(tmp).with_context(|| format!("cannot write {}", path.display()))?;
+        let file = entry(|| fs::File::create(tmp))
+            .with_context(|| format!("cannot write {}", path.display()))?;
         let mut w = BufWriter::new(file);
         fill(&mut w)?;
         w.flush()
@@ -203,14 +218,16 @@ impl Folder {
 
     /// Write the files into the folder `tmp` (created if missing).
     pub fn write_into(&self, tmp: &Path) -> Result<()> {
-        fs::create_dir_all(tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        entry(|| fs::create_dir_all(tmp))
+            .with_context(|| format!("cannot create {}", tmp.display()))?;
         for (rel, bytes) in &self.files {
             let path = tmp.join(rel);
             if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)
+                entry(|| fs::create_dir_all(parent))
                     .with_context(|| format!("cannot create {}", parent.display()))?;
             }
-            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            entry(|| fs::write(&path, bytes))
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         Ok(())
     }
@@ -218,14 +235,15 @@ impl Folder {
 
 /// Recreate the tree `from` at `to`, hard-linking files (copying where links are not possible).
 fn link_tree(from: &Path, to: &Path) -> Result<()> {
-    fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    entry(|| fs::create_dir_all(to)).with_context(|| format!("cannot create {}", to.display()))?;
     for e in fs::read_dir(from).with_context(|| format!("cannot read {}", from.display()))? {
         let e = e?;
         let (src, dst) = (e.path(), to.join(e.file_name()));
         if src.is_dir() {
             link_tree(&src, &dst)?;
-        } else if fs::hard_link(&src, &dst).is_err() {
-            fs::copy(&src, &dst).with_context(|| format!("cannot copy {}", src.display()))?;
+        } else if entry(|| fs::hard_link(&src, &dst)).is_err() {
+            entry(|| fs::copy(&src, &dst))
+                .with_context(|| format!("cannot copy {}", src.display()))?;
         }
     }
     Ok(())
@@ -234,7 +252,7 @@ fn link_tree(from: &Path, to: &Path) -> Result<()> {
 /// Write one file atomically: to a temporary sibling, then renamed over `path`.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     replace_with(path, |tmp| {
-        fs::write(tmp, bytes).with_context(|| format!("cannot write {}", path.display()))
+        entry(|| fs::write(tmp, bytes)).with_context(|| format!("cannot write {}", path.display()))
     })
 }
 

@@ -256,6 +256,18 @@ fn interrupted_runs_leave_complete_outputs_or_none() {
     write(dir.path(), "mini.toml", &slow);
     let out = dir.path().join("out");
     let bin = assert_cmd::cargo::cargo_bin("scalecast");
+    // What a complete folder holds: an uninterrupted run's.
+    let status = std::process::Command::new(&bin)
+        .current_dir(dir.path())
+        .args(["run", "mini.toml", "--out", "reference"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let reference = dir.path().join("reference/mini");
+    let complete = fs::read_dir(&reference).unwrap().count();
+    let reference_caps = fs::read_to_string(reference.join("capabilities.csv")).unwrap();
+    assert_eq!(reference_caps.lines().count(), 1 + 7601 * 2);
     let mut seen_complete = 0;
     for i in 0..12u64 {
         let mut child = std::process::Command::new(&bin)
@@ -277,14 +289,21 @@ fn interrupted_runs_leave_complete_outputs_or_none() {
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
-        assert!(names.iter().all(|n| n == "mini"), "leftovers: {names:?}");
-        if names.is_empty() {
+        // A run that finished also wrote its comparison folder and index page; anything else
+        // (a temporary above all) is a leftover.
+        assert!(
+            names
+                .iter()
+                .all(|n| ["mini", "comparison", "index.html"].contains(&n.as_str())),
+            "leftovers: {names:?}"
+        );
+        if !names.iter().any(|n| n == "mini") {
             continue;
         }
         let files = fs::read_dir(out.join("mini")).unwrap().count();
-        assert_eq!(files, 9, "a folder in place is complete");
+        assert_eq!(files, complete, "a folder in place is complete");
         let caps = fs::read_to_string(out.join("mini/capabilities.csv")).unwrap();
-        assert_eq!(caps.lines().count(), 1 + 7601 * 2);
+        assert_eq!(caps, reference_caps);
         seen_complete += 1;
     }
     // Not a timing assertion: whatever happened, the invariant above held each time.

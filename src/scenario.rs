@@ -246,8 +246,9 @@ impl Scenario {
     }
 
     /// Read and check scenario text; `default_name` is used when `[scenario] name` is absent.
+    /// A `[scenario] base` file is read relative to the folder of `file`.
     pub fn from_text(file: &str, default_name: &str, text: &str) -> Result<Scenario, InputErrors> {
-        let document = Document::parse(file, text)?;
+        let document = Document::load(file, text)?;
         let mut reader = Reader {
             errors: Vec::new(),
             uncertain: Vec::new(),

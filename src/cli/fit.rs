@@ -349,15 +349,15 @@ pub(super) fn backtest(
     let sampling = samples.map(|samples| crate::backtest::Sampling { samples, seed });
     let b = crate::backtest::backtest(&s, from, sampling)?;
     let sample_args = samples.map_or(String::new(), |n| format!(" --samples {n} --seed {seed}"));
-    let provenance = Provenance {
-        file: shown(file),
-        sha256: sha256_hex(s.document.text.as_bytes()),
-        command: format!(
+    let provenance = Provenance::new(
+        shown(file),
+        &s,
+        format!(
             "scalecast backtest {} --from {from}{sample_args} --out {}",
             shown(file),
             shown(out)
         ),
-    };
+    );
     let mut folder = Folder::default();
     folder.add("backtest.csv", report::backtest::csv(&b));
     folder.add("backtest.json", report::backtest::json(&b, &provenance));

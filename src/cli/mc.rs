@@ -94,10 +94,10 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
     bar.finish_and_clear();
     let mut folders = Vec::new();
     for ((file, s, f, year_index, tornadoes), r) in plans.iter().zip(&results) {
-        let provenance = Provenance {
-            file: shown(file),
-            sha256: sha256_hex(s.document.text.as_bytes()),
-            command: format!(
+        let provenance = Provenance::new(
+            shown(file),
+            s,
+            format!(
                 "scalecast mc {} --samples {} --seed {}{} --out {}",
                 shown(file),
                 o.samples,
@@ -105,7 +105,7 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
                 o.year.map_or(String::new(), |y| format!(" --year {y}")),
                 shown(out)
             ),
-        };
+        );
         folders.push((
             s.name.clone(),
             mc_folder(s, f, r, *year_index, tornadoes, &provenance, o)?,

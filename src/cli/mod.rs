@@ -9,7 +9,6 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use sha2::{Digest, Sha256};
 
 use crate::allocate::{Allocation, Problem};
 use crate::error::{usage, InputError, InputErrors};
@@ -383,12 +382,7 @@ pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, Inp
     }
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
+pub(crate) use crate::report::json::sha256_hex;
 
 /// A path for messages and provenance, with `/` separators.
 pub(crate) fn shown(p: &Path) -> String {

@@ -19,11 +19,11 @@ pub(super) fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
     }
     let mut folders = Vec::new();
     for (file, s, f) in &results {
-        let provenance = Provenance {
-            file: shown(file),
-            sha256: sha256_hex(s.document.text.as_bytes()),
-            command: format!("scalecast run {} --out {}", shown(file), shown(out)),
-        };
+        let provenance = Provenance::new(
+            shown(file),
+            s,
+            format!("scalecast run {} --out {}", shown(file), shown(out)),
+        );
         folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
     }
     let runs: Vec<(&Scenario, &Forecast)> = results.iter().map(|(_, s, f)| (*s, f)).collect();

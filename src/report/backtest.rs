@@ -103,6 +103,7 @@ pub fn json(b: &Backtest, provenance: &Provenance) -> String {
         "provenance": {
             "file": provenance.file,
             "sha256": provenance.sha256,
+            "base_files": provenance.bases_json(),
             "command": provenance.command,
             "version": env!("CARGO_PKG_VERSION"),
         },

@@ -107,6 +107,26 @@ pub fn assumptions(text: &str) -> Vec<(String, String, String)> {
     rows
 }
 
+/// [`assumptions`] of the file, then those of its base files that it does not set itself, their
+/// comments saying which file they come from.
+pub fn inherited_assumptions(doc: &crate::document::Document) -> Vec<(String, String, String)> {
+    let mut rows = assumptions(&doc.text);
+    for base in &doc.bases {
+        for (key, value, comment) in assumptions(&base.text) {
+            if rows.iter().all(|(k, _, _)| *k != key) {
+                let from = format!("(from {})", base.file);
+                let comment = if comment.is_empty() {
+                    from
+                } else {
+                    format!("{comment} {from}")
+                };
+                rows.push((key, value, comment));
+            }
+        }
+    }
+    rows
+}
+
 /// The whole page.
 pub fn index(sections: &[Section<'_>], comparison: &[(String, String)]) -> String {
     let mut o = String::new();
@@ -214,7 +234,7 @@ fn write_page(
             o,
             "<table><tr><th>key</th><th>value</th><th>source or reason</th></tr>"
         )?;
-        for (key, value, comment) in assumptions(&sc.document.text) {
+        for (key, value, comment) in inherited_assumptions(&sc.document) {
             writeln!(
                 o,
                 "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",

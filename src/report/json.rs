@@ -16,6 +16,43 @@ pub struct Provenance {
     pub sha256: String,
     /// The command line that re-runs this scenario.
     pub command: String,
+    /// The base files the scenario inherits from (`[scenario] base`), nearest first, with the
+    /// SHA-256 of each.
+    pub bases: Vec<(String, String)>,
+}
+
+impl Provenance {
+    /// The provenance of scenario `s`, read from `file`, re-run by `command`.
+    pub fn new(file: String, s: &Scenario, command: String) -> Provenance {
+        Provenance {
+            file,
+            sha256: sha256_hex(s.document.text.as_bytes()),
+            command,
+            bases: s
+                .document
+                .bases
+                .iter()
+                .map(|b| (b.file.clone(), sha256_hex(b.text.as_bytes())))
+                .collect(),
+        }
+    }
+
+    /// The base files as JSON: `[{"file": ..., "sha256": ...}]`.
+    pub fn bases_json(&self) -> Value {
+        self.bases
+            .iter()
+            .map(|(file, sha)| json!({ "file": file, "sha256": sha }))
+            .collect()
+    }
+}
+
+/// SHA-256 of `bytes`, hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// A number for JSON: finite numbers as numbers, infinities as the strings `"inf"` / `"-inf"`.
@@ -135,6 +172,7 @@ pub fn summary(s: &Scenario, f: &Forecast, provenance: &Provenance) -> String {
             "version": env!("CARGO_PKG_VERSION"),
             "scenario_file": provenance.file,
             "scenario_sha256": provenance.sha256,
+            "base_files": provenance.bases_json(),
             "command": provenance.command,
         },
         "forms": forms,

@@ -169,6 +169,7 @@ pub fn summary(s: &Scenario, r: &McResult, year: f64, provenance: &Provenance) -
             "version": env!("CARGO_PKG_VERSION"),
             "scenario_file": provenance.file,
             "scenario_sha256": provenance.sha256,
+            "base_files": provenance.bases_json(),
             "command": provenance.command,
         },
     });

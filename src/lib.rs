@@ -21,6 +21,7 @@
 
 pub mod allocate;
 pub mod backtest;
+pub mod calibrate;
 pub mod cli;
 pub mod distribution;
 pub mod document;

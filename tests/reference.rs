@@ -1,5 +1,6 @@
 //! Cross-check: the binary's CSVs against an independent plain-Python reference of the model
-//! (`tests/reference/model.py`) at 1e-9 relative, on fixtures that exercise every form and path.
+//! (`tests/reference/model.py`) at 1e-9 relative, on fixtures that exercise every form and path
+//! and on shipped scenarios that inherit from base files.
 
 use std::process::Command;
 
@@ -25,7 +26,10 @@ fn outputs_match_the_independent_reference() {
         .iter()
         .map(|f| format!("{root}/tests/fixtures/{f}.toml"))
         .collect();
-    files.push(format!("{root}/scenarios/reasoners.toml"));
+    // Shipped scenarios: reasoners builds on the calibrated present (two base files),
+    // inference-unlock on reasoners (three), so the reference also checks how bases merge.
+    let shipped = ["reasoners", "inference-unlock", "big-model-winter"];
+    files.extend(shipped.iter().map(|s| format!("{root}/scenarios/{s}.toml")));
     let out = dir.path().join("out");
     let status = Command::new(assert_cmd::cargo::cargo_bin("scalecast"))
         .arg("run")
@@ -38,7 +42,7 @@ fn outputs_match_the_independent_reference() {
     assert!(status.success());
     for (file, name) in files
         .iter()
-        .zip(fixtures.iter().copied().chain(["reasoners"]))
+        .zip(fixtures.iter().copied().chain(shipped))
     {
         let o = Command::new("python3")
             .arg(format!("{root}/tests/reference/model.py"))

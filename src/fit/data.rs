@@ -21,7 +21,7 @@ pub enum Rule {
 }
 
 impl Rule {
-    fn admits(self, x: f64) -> bool {
+    pub fn admits(self, x: f64) -> bool {
         x.is_finite()
             && match self {
                 Rule::Positive => x > 0.0,
@@ -32,7 +32,7 @@ impl Rule {
             }
     }
 
-    fn expected(self) -> &'static str {
+    pub fn expected(self) -> &'static str {
         match self {
             Rule::Positive => "a positive number",
             Rule::NonNegative => "a number >= 0",
@@ -183,6 +183,26 @@ impl Table {
         } else {
             Err(errors)
         }
+    }
+
+    /// The text of cell `col` in data row `row` (0-based; empty when the row is short).
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        self.records[row].get(col).unwrap_or("")
+    }
+
+    /// An error about cell `col` of data row `row`, placed at the cell.
+    pub fn cell_error(&self, row: usize, col: usize, message: impl Into<String>) -> InputError {
+        InputError::new(
+            &self.file,
+            &self.text,
+            Some(self.cell_span(&self.records[row], col)),
+            &self.headers[col],
+            format!("row {}: {}", row + 1, message.into()),
+        )
+        .with_hint(format!(
+            "fix or remove row {} (rows count from 1 after the header)",
+            row + 1
+        ))
     }
 
     /// Byte span of a cell in the text (exact for unquoted cells; else the record's start).

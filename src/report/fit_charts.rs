@@ -22,22 +22,23 @@ use crate::scenario::Scenario;
 
 /// How a legend entry is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Mark {
+pub(crate) enum Mark {
     Line,
     Dashed,
     Dot,
     Ring,
+    Triangle,
 }
 
 /// One legend entry.
 #[derive(Clone, Debug)]
-struct Entry {
+pub(crate) struct Entry {
     label: String,
     colour: RGBColor,
     mark: Mark,
 }
 
-fn entry(label: impl Into<String>, colour: RGBColor, mark: Mark) -> Entry {
+pub(crate) fn entry(label: impl Into<String>, colour: RGBColor, mark: Mark) -> Entry {
     Entry {
         label: label.into(),
         colour,
@@ -45,15 +46,15 @@ fn entry(label: impl Into<String>, colour: RGBColor, mark: Mark) -> Entry {
     }
 }
 
-const DOT_PX: u32 = 4;
-const LAYOUT: Layout = Layout {
+pub(crate) const DOT_PX: u32 = 4;
+pub(crate) const LAYOUT: Layout = Layout {
     margin_top: 10,
     margin_right: 30,
     x_label_area: 50,
     y_label_area: 75,
 };
 
-fn legend_width(entries: &[Entry]) -> Result<u32> {
+pub(crate) fn legend_width(entries: &[Entry]) -> Result<u32> {
     let mut widest = 0;
     for e in entries {
         widest = widest.max(LEGEND_SAMPLE + LEGEND_GAP + text_size(&e.label, LEGEND_PX)?.0 as i32);
@@ -62,7 +63,7 @@ fn legend_width(entries: &[Entry]) -> Result<u32> {
 }
 
 /// A boxed legend, one entry per row, top-left at `(x, y)`.
-fn draw_legend<DB: DrawingBackend>(
+pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[Entry],
     (x, y): (i32, i32),
@@ -101,6 +102,11 @@ where
             }
             Mark::Dot => area.draw(&Circle::new((mid, row), DOT_PX, e.colour.filled()))?,
             Mark::Ring => area.draw(&Circle::new((mid, row), DOT_PX, e.colour.stroke_width(2)))?,
+            Mark::Triangle => area.draw(&TriangleMarker::new(
+                (mid, row),
+                DOT_PX + 2,
+                e.colour.filled(),
+            ))?,
         }
         let style = font(LEGEND_PX)
             .color(&INK)
@@ -119,7 +125,10 @@ fn log_space(lo: f64, hi: f64, n: usize) -> Vec<f64> {
 }
 
 /// A label for a number in a legend: 3 significant digits.
-fn short(x: f64) -> String {
+pub(crate) fn short(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
     if x != 0.0 && !(1e-2..1e5).contains(&x.abs()) {
         format!("{x:.2e}")
     } else {

@@ -1,6 +1,8 @@
 //! Reports: each writer takes results and returns bytes, so it can be tested without a disk.
 
 pub mod backtest;
+pub mod calibrate;
+pub mod calibrate_charts;
 pub mod charts;
 pub mod comparison;
 pub mod csv;

@@ -32,8 +32,37 @@ def traj(v,t,t0):
         return s*g**(min(max(t,f),u)-f)
     return med(v)
 def sig(x): return 1/(1+math.exp(-x)) if x>=0 else math.exp(x)/(1+math.exp(x))
-def main(path):
+def whole(v): return isinstance(v,dict) and ("dist" in v or "points" in v)
+def merge(base,own):
+    # tables merge key by key, unless either side is a distribution or a points trajectory
+    if not isinstance(base,dict) or not isinstance(own,dict) or whole(base) or whole(own): return own
+    out=dict(base)
+    for k,v in own.items(): out[k]=merge(base[k],v) if k in base else v
+    return out
+def load(path):
+    # [scenario] base: the named file's keys, with this file's over them (README, "Base files")
+    import os
     c=tomllib.load(open(path,"rb"))
+    name=c.get("scenario",{}).pop("base",None)
+    if name is None: return c
+    b=load(os.path.join(os.path.dirname(path),name))
+    b.get("scenario",{}).pop("name",None); b.get("scenario",{}).pop("description",None)
+    out={}
+    for k in list(b)+[k for k in c if k not in b]:
+        if k not in c: out[k]=b[k]
+        elif k not in b: out[k]=c[k]
+        elif k=="domain":
+            doms=[dict(d) for d in b[k]]
+            for d in c[k]:
+                same=[i for i,e in enumerate(doms) if e.get("name")==d.get("name")]
+                if same: doms[same[0]]=merge(doms[same[0]],d)
+                else: doms.append(d)
+            out[k]=doms
+        elif k in ("milestone","correlation","observation"): out[k]=b[k]+c[k]
+        else: out[k]=merge(b[k],c[k])
+    return out
+def main(path):
+    c=load(path)
     tm=c.get("time",{}); st=tm.get("start",2024.0); en=tm.get("end",2035.0); sp=tm.get("step",0.25)
     n=math.floor((en-st)/sp+1e-9)
     pre=c["pretraining"]; law=pre.get("law","epoch")

@@ -1,0 +1,224 @@
+//! `calibrate`: fit a scenario's domains, efficiency growth, RL gain and transfer to the
+//! observations table, or backtest that calibration out of sample (`--holdout`).
+
+use rayon::prelude::*;
+
+use super::*;
+use crate::calibrate::holdout::holdout;
+use crate::calibrate::observations::Data;
+use crate::calibrate::{calibrate, Settings};
+use crate::report::calibrate::{self as out_calibrate, Origin};
+use crate::report::calibrate_charts;
+
+/// The options of `scalecast calibrate`.
+pub struct CalibrateOptions {
+    pub data: PathBuf,
+    pub scenario: PathBuf,
+    pub benchmarks: Option<PathBuf>,
+    pub holdout: Option<String>,
+    pub until: Option<String>,
+    pub efficiency_growth: Option<f64>,
+    pub scale_band: f64,
+    pub reasoner_steps: f64,
+    pub reasoner_tokens: f64,
+    pub bootstrap: usize,
+    pub seed: u64,
+    pub out: PathBuf,
+}
+
+/// A date `YYYY-MM-DD` (or a decimal year) as a decimal year: `Y + (day of year - 1) / days in
+/// the year`.
+pub fn decimal_year(text: &str) -> Option<f64> {
+    if let Ok(y) = text.parse::<f64>() {
+        return y.is_finite().then_some(y);
+    }
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
+        return None;
+    }
+    let before: u32 = days[..m as usize - 1].iter().sum::<u32>() + d - 1;
+    let length = if leap { 366.0 } else { 365.0 };
+    Some(f64::from(y) + f64::from(before) / length)
+}
+
+fn date_flag(flag: &str, text: &str) -> Result<f64, InputErrors> {
+    decimal_year(text).ok_or_else(|| {
+        usage(
+            flag,
+            "",
+            format!("expected a date YYYY-MM-DD or a year, found `{text}`"),
+            Some("e.g. --holdout 2024-01-01"),
+        )
+    })
+}
+
+pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
+    check_flag(
+        "--reasoner-steps",
+        o.reasoner_steps,
+        o.reasoner_steps > 0.0 && o.reasoner_steps.is_finite(),
+        "a positive number of RL steps",
+    )?;
+    check_flag(
+        "--reasoner-tokens",
+        o.reasoner_tokens,
+        o.reasoner_tokens >= 0.0 && o.reasoner_tokens.is_finite(),
+        "a number of thinking tokens >= 0",
+    )?;
+    check_flag(
+        "--scale-band",
+        o.scale_band,
+        o.scale_band >= 0.0,
+        "a number of orders of magnitude >= 0 (inf: every model)",
+    )?;
+    if let Some(g) = o.efficiency_growth {
+        check_flag("--efficiency-growth", g, g > 0.0 && g.is_finite(), "a positive multiplier per year")?;
+    }
+    let split = o.holdout.as_deref().map(|t| date_flag("--holdout", t)).transpose()?;
+    let until = o.until.as_deref().map(|t| date_flag("--until", t)).transpose()?;
+    let benchmarks = o.benchmarks.clone().unwrap_or_else(|| {
+        o.data
+            .parent()
+            .unwrap_or(Path::new(""))
+            .join("benchmarks.csv")
+    });
+    let data = Data::read(&o.data, &benchmarks)?;
+    let s = Scenario::from_file(&o.scenario)?;
+    let mut inputs_read = vec![o.data.clone(), benchmarks.clone(), o.scenario.clone()];
+    inputs_read.extend(s.document.bases.iter().map(|b| PathBuf::from(&b.file)));
+    crate::output::check_out_dir(&o.out, &inputs_read)?;
+    let settings = Settings {
+        before: split,
+        efficiency_growth: o.efficiency_growth.map(f64::log10),
+        bootstrap: Bootstrap {
+            replicates: o.bootstrap,
+            seed: o.seed,
+        },
+        scale_band: o.scale_band,
+        reasoner_steps: o.reasoner_steps,
+        reasoner_tokens: o.reasoner_tokens,
+    };
+    let c = calibrate(&data, &s, &settings)?;
+    // The present needs every domain; a holdout scores those it can.
+    if split.is_none() && !c.uncalibrated.is_empty() {
+        return Err(InputErrors(c.uncalibrated.clone()).into());
+    }
+    let mut inputs = Vec::new();
+    for f in [&o.data, &benchmarks] {
+        inputs.push((shown(f), sha256_hex(&std::fs::read(f)?)));
+    }
+    for (file, text) in s.document.sources() {
+        inputs.push((file.replace('\\', "/"), sha256_hex(text.as_bytes())));
+    }
+    let mut command = format!(
+        "scalecast calibrate {} --scenario {}",
+        shown(&o.data),
+        shown(&o.scenario)
+    );
+    if let Some(b) = &o.benchmarks {
+        command.push_str(&format!(" --benchmarks {}", shown(b)));
+    }
+    if let Some(t) = &o.holdout {
+        command.push_str(&format!(" --holdout {t}"));
+    }
+    if let Some(t) = &o.until {
+        command.push_str(&format!(" --until {t}"));
+    }
+    if let Some(g) = o.efficiency_growth {
+        command.push_str(&format!(" --efficiency-growth {g}"));
+    }
+    if o.scale_band != crate::calibrate::SCALE_BAND {
+        command.push_str(&format!(" --scale-band {}", o.scale_band));
+    }
+    if o.reasoner_steps != crate::calibrate::REASONER_STEPS {
+        command.push_str(&format!(" --reasoner-steps {}", o.reasoner_steps));
+    }
+    if o.reasoner_tokens != crate::calibrate::REASONER_TOKENS {
+        command.push_str(&format!(" --reasoner-tokens {}", o.reasoner_tokens));
+    }
+    command.push_str(&format!(" --bootstrap {} --seed {}", o.bootstrap, o.seed));
+    let base = o
+        .scenario
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let origin = Origin {
+        command,
+        inputs,
+        base,
+    };
+
+    let mut folder = Folder::default();
+    folder.add("calibrated.toml", out_calibrate::base_toml(&c, &origin));
+    folder.add("calibration.json", out_calibrate::json(&c, &origin));
+    folder.add("curves.csv", out_calibrate::curves_csv(&c));
+    folder.add("pairs.csv", out_calibrate::pairs_csv(&c));
+    folder.add("frontier.csv", out_calibrate::frontier_csv(&c, &data, &s));
+    let charts: Vec<(String, Result<crate::report::charts::Chart>)> = c
+        .domains
+        .par_iter()
+        .map(|d| {
+            (
+                format!("calibrate_{}", d.name),
+                calibrate_charts::domain_chart(&c, &data, &s, &d.name),
+            )
+        })
+        .collect();
+    for (name, chart) in charts {
+        let chart = chart?;
+        folder.add(format!("{name}.png"), chart.png);
+        folder.add(format!("{name}.svg"), chart.svg);
+    }
+    let mut table = out_calibrate::table(&c);
+    let name = match split {
+        None => format!("calibrate-{}", fit::stem(&o.scenario)),
+        Some(y) => {
+            let until = until.unwrap_or_else(|| {
+                data.observations
+                    .iter()
+                    .map(|o| o.year)
+                    .fold(f64::NEG_INFINITY, f64::max)
+            });
+            let h = holdout(&data, &s, &c, y, until)?;
+            folder.add("holdout.csv", out_calibrate::holdout_csv(&h));
+            folder.add("holdout.json", out_calibrate::holdout_json(&h, &c, &origin));
+            for d in &h.domains {
+                if d.count > 0 {
+                    let chart = calibrate_charts::holdout_chart(&h, &d.domain)?;
+                    folder.add(format!("holdout_{}.png", d.domain), chart.png);
+                    folder.add(format!("holdout_{}.svg", d.domain), chart.svg);
+                }
+            }
+            table.push_str(&out_calibrate::holdout_table(&h));
+            format!(
+                "holdout-{}-{}",
+                fit::stem(&o.scenario),
+                o.holdout.as_deref().unwrap_or_default()
+            )
+        }
+    };
+    fit::write_fit(folder, &o.out, &name, &table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_become_decimal_years() {
+        assert_eq!(decimal_year("2024-01-01"), Some(2024.0));
+        assert_eq!(decimal_year("2024-07-02"), Some(2024.0 + 183.0 / 366.0));
+        assert_eq!(decimal_year("2023-12-31"), Some(2023.0 + 364.0 / 365.0));
+        assert_eq!(decimal_year("2025.5"), Some(2025.5));
+        for bad in ["2024-13-01", "2023-02-29", "24-01-01", "2024-1-1", "soon", "inf"] {
+            assert_eq!(decimal_year(bad), None, "{bad}");
+        }
+    }
+}

@@ -40,10 +40,7 @@ fn outputs_match_the_independent_reference() {
         .status()
         .unwrap();
     assert!(status.success());
-    for (file, name) in files
-        .iter()
-        .zip(fixtures.iter().copied().chain(shipped))
-    {
+    for (file, name) in files.iter().zip(fixtures.iter().copied().chain(shipped)) {
         let o = Command::new("python3")
             .arg(format!("{root}/tests/reference/model.py"))
             .arg(file)

@@ -128,15 +128,35 @@ fn transfer_lifts_unverifiable_work_above_reasoners() {
     }
 }
 
+/// The 90% interval written beside `key = ...` in the calibrated base file.
+fn calibrated_interval(key: &str) -> (f64, f64) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/base/calibrated.toml");
+    let text = fs::read_to_string(path).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(&format!("{key} = ")))
+        .unwrap_or_else(|| panic!("no {key} in calibrated.toml"));
+    let inside = line
+        .split('[')
+        .nth(1)
+        .and_then(|r| r.split(']').next())
+        .unwrap();
+    let (a, b) = inside.split_once(", ").unwrap();
+    (a.parse().unwrap(), b.parse().unwrap())
+}
+
 #[test]
-fn reasoners_contrast_holds_across_its_transfer_range_and_milder_erosion() {
+fn reasoners_contrast_holds_across_the_calibrated_transfer_and_milder_erosion() {
     use scalecast::forecast::forecast;
     use scalecast::scenario::Scenario;
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/reasoners.toml");
-    // the ends of the file's transfer distribution, and erosion a sixth weaker
+    // the ends of the calibrated transfer's 90% interval, no transfer at all, and erosion a
+    // sixth weaker
+    let (lo, hi) = calibrated_interval("transfer");
     for (key, value) in [
+        ("rl.transfer", lo),
+        ("rl.transfer", hi),
         ("rl.transfer", 0.0),
-        ("rl.transfer", 0.1),
         ("erosion.rate", 0.25),
     ] {
         let mut s = Scenario::from_file(&path).unwrap();

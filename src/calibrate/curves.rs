@@ -86,7 +86,11 @@ impl Objective for GroupError {
         self.links(p)
             .iter()
             .zip(&self.sets)
-            .map(|(l, (pts, _))| pts.iter().map(|x| (l.score(x.u) - x.score).powi(2)).sum::<f64>())
+            .map(|(l, (pts, _))| {
+                pts.iter()
+                    .map(|x| (l.score(x.u) - x.score).powi(2))
+                    .sum::<f64>()
+            })
             .sum()
     }
 
@@ -239,7 +243,13 @@ fn refine(sets: &[Set], t0: f64, lo: f64, hi: f64, warm: &Curves) -> Curves {
 
 /// The lowest-cost curves over `steps + 1` growths evenly spread on `[lo, hi]`, each from
 /// `warm` (or the grid).
-fn scan(sets: &[Set], t0: f64, (lo, hi): (f64, f64), steps: usize, warm: Option<&Curves>) -> Option<Curves> {
+fn scan(
+    sets: &[Set],
+    t0: f64,
+    (lo, hi): (f64, f64),
+    steps: usize,
+    warm: Option<&Curves>,
+) -> Option<Curves> {
     let mut best: Option<Curves> = None;
     for i in 0..=steps {
         let g = lo + (hi - lo) * i as f64 / steps as f64;
@@ -263,13 +273,22 @@ pub fn fit(sets: &[Set], t0: f64, fixed: Option<f64>) -> Option<Curves> {
     let (lo, hi) = GROWTH_RANGE;
     let steps = ((hi - lo) / GROWTH_STEP).round() as usize;
     let best = scan(sets, t0, GROWTH_RANGE, steps, None)?;
-    let span = ((best.growth - GROWTH_STEP).max(lo), (best.growth + GROWTH_STEP).min(hi));
+    let span = (
+        (best.growth - GROWTH_STEP).max(lo),
+        (best.growth + GROWTH_STEP).min(hi),
+    );
     Some(refine(sets, t0, span.0, span.1, &best))
 }
 
 /// Refit from a previous fit (a bootstrap replicate): warm starts, a coarse grid of growths
 /// within `span` of the previous one, then golden-section search.
-pub fn refit(sets: &[Set], t0: f64, previous: &Curves, fixed: Option<f64>, span: f64) -> Option<Curves> {
+pub fn refit(
+    sets: &[Set],
+    t0: f64,
+    previous: &Curves,
+    fixed: Option<f64>,
+    span: f64,
+) -> Option<Curves> {
     if let Some(g) = fixed {
         return at_growth(sets, t0, g, Some(previous));
     }

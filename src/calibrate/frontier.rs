@@ -34,7 +34,9 @@ pub fn best_by(scores: &[(f64, f64)], year: f64) -> Option<f64> {
         .iter()
         .filter(|(y, _)| *y <= year)
         .map(|&(_, s)| s)
-        .fold(None, |best: Option<f64>, s| Some(best.map_or(s, |b| b.max(s))))
+        .fold(None, |best: Option<f64>, s| {
+            Some(best.map_or(s, |b| b.max(s)))
+        })
 }
 
 /// The points that raised the best score when they were released, in release order (ties in
@@ -78,7 +80,13 @@ mod tests {
 
     #[test]
     fn best_by_and_records() {
-        let s = [(2023.0, 0.2), (2023.5, 0.1), (2024.0, 0.5), (2024.0, 0.4), (2025.0, 0.45)];
+        let s = [
+            (2023.0, 0.2),
+            (2023.5, 0.1),
+            (2024.0, 0.5),
+            (2024.0, 0.4),
+            (2025.0, 0.45),
+        ];
         assert_eq!(best_by(&s, 2022.9), None);
         assert_eq!(best_by(&s, 2023.6), Some(0.2));
         assert_eq!(best_by(&s, 2024.0), Some(0.5));

@@ -67,14 +67,21 @@ pub struct Holdout {
 /// logit when the records span no time (one record); None without records.
 fn trend(records: &[(f64, f64)], floor: f64) -> Option<(f64, f64)> {
     let n = records.len() as f64;
-    let ys: Vec<f64> = records.iter().map(|&(_, s)| logit_above(s, floor)).collect();
+    let ys: Vec<f64> = records
+        .iter()
+        .map(|&(_, s)| logit_above(s, floor))
+        .collect();
     let mt = records.iter().map(|r| r.0).sum::<f64>() / n;
     let my = ys.iter().sum::<f64>() / n;
     let sxx: f64 = records.iter().map(|r| (r.0 - mt).powi(2)).sum();
     if sxx <= 0.0 {
         return ys.iter().copied().reduce(f64::max).map(|y| (y, 0.0));
     }
-    let sxy: f64 = records.iter().zip(&ys).map(|(r, y)| (r.0 - mt) * (y - my)).sum();
+    let sxy: f64 = records
+        .iter()
+        .zip(&ys)
+        .map(|(r, y)| (r.0 - mt) * (y - my))
+        .sum();
     let b = sxy / sxx;
     Some((my - b * mt, b))
 }
@@ -120,12 +127,20 @@ fn forecasting_scenario(s: &Scenario, c: &Calibration) -> Scenario {
 
 /// Score calibration `c` (made with observations before `split`) on `data`'s later frontier,
 /// at the scenario's grid years after `split` up to `until`.
-pub fn holdout(data: &Data, s: &Scenario, c: &Calibration, split: f64, until: f64) -> Result<Holdout, InputErrors> {
+pub fn holdout(
+    data: &Data,
+    s: &Scenario,
+    c: &Calibration,
+    split: f64,
+    until: f64,
+) -> Result<Holdout, InputErrors> {
     let f = forecast(&forecasting_scenario(s, c))?;
     let years: Vec<f64> = f.years().collect();
     let mut benchmarks = Vec::new();
     for (d, name) in f.domains.iter().enumerate() {
-        let b = c.benchmark(name).expect("every forecast domain is a calibrated benchmark");
+        let b = c
+            .benchmark(name)
+            .expect("every forecast domain is a calibrated benchmark");
         let floor = b.floor();
         let scores: Vec<(f64, f64)> = data
             .observations
@@ -151,7 +166,8 @@ pub fn holdout(data: &Data, s: &Scenario, c: &Calibration, split: f64, until: f6
             let Some(observed) = best_by(&scores, year) else {
                 continue;
             };
-            let trend = line.map(|(a, b)| floor + (1.0 - floor) * crate::model::sigmoid(a + b * year));
+            let trend =
+                line.map(|(a, b)| floor + (1.0 - floor) * crate::model::sigmoid(a + b * year));
             rows.push(Row {
                 year,
                 observed,
@@ -211,7 +227,10 @@ mod tests {
         // Two records one year apart: logits 0 and 1 above a floor of 0.25.
         let q = |l: f64| 0.25 + 0.75 * crate::model::sigmoid(l);
         let (a, b) = trend(&[(2022.0, q(0.0)), (2023.0, q(1.0))], 0.25).unwrap();
-        assert!((b - 1.0).abs() < 1e-12 && (a + 2022.0).abs() < 1e-9, "{a} {b}");
+        assert!(
+            (b - 1.0).abs() < 1e-12 && (a + 2022.0).abs() < 1e-9,
+            "{a} {b}"
+        );
         assert_eq!(trend(&[], 0.0), None);
         let flat = trend(&[(2022.0, 0.5)], 0.0).unwrap();
         assert!(flat.0.abs() < 1e-12 && flat.1 == 0.0, "{flat:?}");

@@ -173,10 +173,7 @@ pub fn effective_compute(s: &Scenario, compute: f64) -> (f64, f64) {
         ModelSize::ParamsTokens { .. } => 20.0,
     };
     let n = (compute / (6.0 * r)).sqrt();
-    (
-        s.pretraining.law.effective_log10_compute(n, r * n, 1.0),
-        n,
-    )
+    (s.pretraining.law.effective_log10_compute(n, r * n, 1.0), n)
 }
 
 fn term_params(s: &Scenario) -> TermParams {
@@ -262,7 +259,10 @@ fn pairs(data: &Data, settings: &Settings) -> Vec<(usize, usize, usize)> {
         let partner = obs
             .iter()
             .position(|o| o.model_version == c && o.benchmark == r.benchmark && before(o));
-        if let (Some(j), Some(b)) = (partner, data.benchmarks.iter().position(|b| b.id == r.benchmark)) {
+        if let (Some(j), Some(b)) = (
+            partner,
+            data.benchmarks.iter().position(|b| b.id == r.benchmark),
+        ) {
             out.push((b, i, j));
         }
     }
@@ -271,11 +271,20 @@ fn pairs(data: &Data, settings: &Settings) -> Vec<(usize, usize, usize)> {
 
 /// The frontier sets of the benchmarks in `order` from the eligible observations `rows`, with the
 /// observation index of each point.
-fn sets(data: &Data, s: &Scenario, order: &[usize], rows: &[(usize, usize)]) -> Vec<(Set, Vec<usize>)> {
+fn sets(
+    data: &Data,
+    s: &Scenario,
+    order: &[usize],
+    rows: &[(usize, usize)],
+) -> Vec<(Set, Vec<usize>)> {
     order
         .iter()
         .map(|&b| {
-            let idx: Vec<usize> = rows.iter().filter(|(bb, _)| *bb == b).map(|&(_, i)| i).collect();
+            let idx: Vec<usize> = rows
+                .iter()
+                .filter(|(bb, _)| *bb == b)
+                .map(|&(_, i)| i)
+                .collect();
             let points: Vec<Point> = idx
                 .iter()
                 .map(|&i| {
@@ -313,7 +322,11 @@ fn sets(data: &Data, s: &Scenario, order: &[usize], rows: &[(usize, usize)]) -> 
 }
 
 /// Mean paired gain per benchmark (None without pairs), measured above `floors`.
-fn gains(data: &Data, pairs: &[(usize, usize, usize)], floors: &[f64]) -> Vec<Option<(f64, usize)>> {
+fn gains(
+    data: &Data,
+    pairs: &[(usize, usize, usize)],
+    floors: &[f64],
+) -> Vec<Option<(f64, usize)>> {
     (0..data.benchmarks.len())
         .map(|b| {
             let d: Vec<f64> = pairs
@@ -330,14 +343,22 @@ fn gains(data: &Data, pairs: &[(usize, usize, usize)], floors: &[f64]) -> Vec<Op
 }
 
 /// Calibrate `s`'s domains on `data`.
-pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calibration, InputErrors> {
+pub fn calibrate(
+    data: &Data,
+    s: &Scenario,
+    settings: &Settings,
+) -> Result<Calibration, InputErrors> {
     let t0 = s.time.start;
     let before = |o: &Observation| settings.before.is_none_or(|y| o.year < y);
     let cut = settings.before.map_or(t0, |y| y.min(t0));
     // Every scenario domain needs an anchor benchmark.
     let mut errors = Vec::new();
     for d in &s.domains {
-        if !data.benchmarks.iter().any(|b| b.anchor && b.domain == d.name) {
+        if !data
+            .benchmarks
+            .iter()
+            .any(|b| b.anchor && b.domain == d.name)
+        {
             errors.push(
                 s.document
                     .error(
@@ -354,11 +375,18 @@ pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calib
     let params = term_params(s);
     // The present: the scenario's levers in its first year.
     let now = levers_at(s, t0);
-    let (present_compute, present_u, size) = (now.pretrain_flop, now.effective_log10_compute, now.params);
+    let (present_compute, present_u, size) =
+        (now.pretrain_flop, now.effective_log10_compute, now.params);
     let largest_observed = largest_compute_by(data, cut - 1e-9);
     let contemporary_tokens = s.thinking_tokens.at(t0);
     let reference = Reference {
-        reasoner: reasoners::lever_point(&params, present_u, size, settings.reasoner_steps, settings.reasoner_tokens),
+        reasoner: reasoners::lever_point(
+            &params,
+            present_u,
+            size,
+            settings.reasoner_steps,
+            settings.reasoner_tokens,
+        ),
         contemporary: reasoners::lever_point(&params, present_u, size, 0.0, contemporary_tokens),
     };
 
@@ -373,7 +401,13 @@ pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calib
         .collect();
     let fit_sets: Vec<Set> = fitted.iter().map(|&b| full_sets[b].0.clone()).collect();
     let curves = curves::fit(&fit_sets, t0, settings.efficiency_growth).ok_or_else(|| {
-        InputErrors::from(InputError::new(&data.file, "", None, "", "the curves could not be fitted".into()))
+        InputErrors::from(InputError::new(
+            &data.file,
+            "",
+            None,
+            "",
+            "the curves could not be fitted".into(),
+        ))
     })?;
     let link_of = |c: &Curves, b: usize| fitted.iter().position(|&f| f == b).map(|i| c.links[i]);
     let floors_of = |c: &Curves| -> Vec<f64> {
@@ -382,7 +416,9 @@ pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calib
             .collect()
     };
     let pair_rows = pairs(data, settings);
-    let rl_fit_floors = |floors: &[f64], pr: &[(usize, usize, usize)]| -> (Vec<Option<(f64, usize)>>, Option<RlFit>) {
+    let rl_fit_floors = |floors: &[f64],
+                         pr: &[(usize, usize, usize)]|
+     -> (Vec<Option<(f64, usize)>>, Option<RlFit>) {
         let g = gains(data, pr, floors);
         let list: Vec<Gain> = g
             .iter()
@@ -406,7 +442,9 @@ pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calib
         .map(|i| {
             let mut rng = ChaCha8Rng::seed_from_u64(settings.bootstrap.seed);
             rng.set_stream(i);
-            let rs: Vec<(usize, usize)> = (0..rows.len()).map(|_| rows[rng.random_range(0..rows.len())]).collect();
+            let rs: Vec<(usize, usize)> = (0..rows.len())
+                .map(|_| rows[rng.random_range(0..rows.len())])
+                .collect();
             let ps: Vec<(usize, usize, usize)> = (0..pair_rows.len())
                 .map(|_| pair_rows[rng.random_range(0..pair_rows.len())])
                 .collect();
@@ -452,7 +490,9 @@ pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calib
             let rmse = (pts
                 .points
                 .iter()
-                .map(|p| (link.score(p.log10_compute + curves.growth * (p.year - t0)) - p.score).powi(2))
+                .map(|p| {
+                    (link.score(p.log10_compute + curves.growth * (p.year - t0)) - p.score).powi(2)
+                })
                 .sum::<f64>()
                 / pts.points.len() as f64)
                 .sqrt();
@@ -465,7 +505,11 @@ pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calib
                 link,
                 slope: interval(links.iter().map(|l| l.slope).collect()),
                 difficulty: interval(links.iter().map(|l| l.difficulty).collect()),
-                floor: bench.chance.is_none().then(|| interval(links.iter().map(|l| l.floor).collect())).flatten(),
+                floor: bench
+                    .chance
+                    .is_none()
+                    .then(|| interval(links.iter().map(|l| l.floor).collect()))
+                    .flatten(),
                 eligible: rows.iter().filter(|r| r.0 == b).count(),
                 frontier,
                 rmse,
@@ -580,8 +624,16 @@ pub fn calibrate(data: &Data, s: &Scenario, settings: &Settings) -> Result<Calib
         domains,
         reference,
         rl,
-        max_gain_interval: interval(reps.iter().filter_map(|r| r.rl.map(|f| f.max_gain)).collect()),
-        transfer_interval: interval(reps.iter().filter_map(|r| r.rl.and_then(|f| f.transfer)).collect()),
+        max_gain_interval: interval(
+            reps.iter()
+                .filter_map(|r| r.rl.map(|f| f.max_gain))
+                .collect(),
+        ),
+        transfer_interval: interval(
+            reps.iter()
+                .filter_map(|r| r.rl.and_then(|f| f.transfer))
+                .collect(),
+        ),
         replicates: reps.len(),
         used: data.observations.iter().filter(|o| before(o)).count(),
     })

@@ -116,8 +116,11 @@ impl Cells<'_> {
     fn text(&mut self, row: usize, col: usize, required: bool) -> String {
         let cell = self.table.cell(row, col).to_string();
         if required && cell.is_empty() {
-            self.errors
-                .push(self.table.cell_error(row, col, "expected a value, found an empty cell"));
+            self.errors.push(self.table.cell_error(
+                row,
+                col,
+                "expected a value, found an empty cell",
+            ));
         }
         cell
     }
@@ -181,13 +184,17 @@ fn read_benchmarks(t: &Table) -> Result<Vec<Benchmark>, InputErrors> {
                 .push(t.cell_error(row, chance, "a chance level of 1 leaves no room to score"));
         }
         if out.iter().any(|o| o.id == b.id) {
-            c.errors.push(t.cell_error(row, id, format!("benchmark `{}` is listed twice", b.id)));
+            c.errors
+                .push(t.cell_error(row, id, format!("benchmark `{}` is listed twice", b.id)));
         }
         if b.anchor && out.iter().any(|o| o.anchor && o.domain == b.domain) {
             c.errors.push(t.cell_error(
                 row,
                 anchor,
-                format!("a second anchor for domain `{}` (one benchmark per domain sets its scale)", b.domain),
+                format!(
+                    "a second anchor for domain `{}` (one benchmark per domain sets its scale)",
+                    b.domain
+                ),
             ));
         }
         out.push(b);
@@ -224,7 +231,10 @@ fn read_observations(t: &Table, benchmarks: &[Benchmark]) -> Result<Vec<Observat
                 t.cell_error(
                     row,
                     benchmark,
-                    format!("benchmark `{}` is not in the benchmarks table, so it has no domain", o.benchmark),
+                    format!(
+                        "benchmark `{}` is not in the benchmarks table, so it has no domain",
+                        o.benchmark
+                    ),
                 )
                 .with_hint("add it to the benchmarks table with its domain, or drop its rows"),
             ),
@@ -283,12 +293,36 @@ mod tests {
     #[test]
     fn bad_cells_are_located() {
         let cases = [
-            ("m,M,aime,math,2024-01-01,2024.0,3e25,maybe,,false,0.5\n", "obs.csv:2:", "expected `true` or `false`"),
-            ("m,M,aime,math,2024-01-01,2024.0,3e25,false,,false,1.5\n", "obs.csv:2:", "expected a number in [0, 1]"),
-            ("m,M,aime,math,2024-01-01,x,3e25,false,,false,0.5\n", "obs.csv:2:", "expected a finite number"),
-            ("m,M,aime,math,2024-01-01,2024.0,-1,false,,false,0.5\n", "obs.csv:2:", "expected a positive number"),
-            ("m,M,hle,math,2024-01-01,2024.0,,false,,false,0.5\n", "obs.csv:2:", "so it has no domain"),
-            ("m,M,aime,code,2024-01-01,2024.0,,false,,false,0.5\n", "obs.csv:2:", "belongs to domain `math`"),
+            (
+                "m,M,aime,math,2024-01-01,2024.0,3e25,maybe,,false,0.5\n",
+                "obs.csv:2:",
+                "expected `true` or `false`",
+            ),
+            (
+                "m,M,aime,math,2024-01-01,2024.0,3e25,false,,false,1.5\n",
+                "obs.csv:2:",
+                "expected a number in [0, 1]",
+            ),
+            (
+                "m,M,aime,math,2024-01-01,x,3e25,false,,false,0.5\n",
+                "obs.csv:2:",
+                "expected a finite number",
+            ),
+            (
+                "m,M,aime,math,2024-01-01,2024.0,-1,false,,false,0.5\n",
+                "obs.csv:2:",
+                "expected a positive number",
+            ),
+            (
+                "m,M,hle,math,2024-01-01,2024.0,,false,,false,0.5\n",
+                "obs.csv:2:",
+                "so it has no domain",
+            ),
+            (
+                "m,M,aime,code,2024-01-01,2024.0,,false,,false,0.5\n",
+                "obs.csv:2:",
+                "belongs to domain `math`",
+            ),
         ];
         for (row, place, want) in cases {
             let e = data(row).unwrap_err().to_string();
@@ -305,6 +339,9 @@ mod tests {
         .unwrap();
         let o = Table::from_text("obs.csv", HEADER).unwrap();
         let e = Data::from_tables(&o, &b).unwrap_err().to_string();
-        assert!(e.contains("bench.csv:3:") && e.contains("a second anchor"), "{e}");
+        assert!(
+            e.contains("bench.csv:3:") && e.contains("a second anchor"),
+            "{e}"
+        );
     }
 }

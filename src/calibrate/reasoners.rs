@@ -65,7 +65,12 @@ pub struct RlFit {
 /// which holds at the reference's effective compute), so for each transfer on a grid of
 /// step 1/2000 it is solved in closed form; the best grid transfer is refined by golden-section
 /// search.
-pub fn fit(params: &TermParams, r: &Reference, gains: &[Gain], default_transfer: f64) -> Option<RlFit> {
+pub fn fit(
+    params: &TermParams,
+    r: &Reference,
+    gains: &[Gain],
+    default_transfer: f64,
+) -> Option<RlFit> {
     if gains.is_empty() {
         return None;
     }
@@ -199,7 +204,11 @@ mod tests {
         assert!((f.transfer.unwrap() - x).abs() < 1e-6, "{f:?}");
         assert!(f.cost < 1e-12);
         // Only fully checkable benchmarks: transfer is not identified.
-        let checkable: Vec<Gain> = gains.iter().copied().filter(|g| g.verifiable == 1.0).collect();
+        let checkable: Vec<Gain> = gains
+            .iter()
+            .copied()
+            .filter(|g| g.verifiable == 1.0)
+            .collect();
         let f = fit(&p, &r, &checkable, 0.3).unwrap();
         assert_eq!(f.transfer, None);
         assert!((f.max_gain - gmax).abs() < 1e-6, "{f:?}");

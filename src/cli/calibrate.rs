@@ -39,7 +39,20 @@ pub fn decimal_year(text: &str) -> Option<f64> {
     }
     let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
         return None;
     }
@@ -79,10 +92,23 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
         "a number of orders of magnitude >= 0 (inf: every model)",
     )?;
     if let Some(g) = o.efficiency_growth {
-        check_flag("--efficiency-growth", g, g > 0.0 && g.is_finite(), "a positive multiplier per year")?;
+        check_flag(
+            "--efficiency-growth",
+            g,
+            g > 0.0 && g.is_finite(),
+            "a positive multiplier per year",
+        )?;
     }
-    let split = o.holdout.as_deref().map(|t| date_flag("--holdout", t)).transpose()?;
-    let until = o.until.as_deref().map(|t| date_flag("--until", t)).transpose()?;
+    let split = o
+        .holdout
+        .as_deref()
+        .map(|t| date_flag("--holdout", t))
+        .transpose()?;
+    let until = o
+        .until
+        .as_deref()
+        .map(|t| date_flag("--until", t))
+        .transpose()?;
     let benchmarks = o.benchmarks.clone().unwrap_or_else(|| {
         o.data
             .parent()
@@ -217,7 +243,14 @@ mod tests {
         assert_eq!(decimal_year("2024-07-02"), Some(2024.0 + 183.0 / 366.0));
         assert_eq!(decimal_year("2023-12-31"), Some(2023.0 + 364.0 / 365.0));
         assert_eq!(decimal_year("2025.5"), Some(2025.5));
-        for bad in ["2024-13-01", "2023-02-29", "24-01-01", "2024-1-1", "soon", "inf"] {
+        for bad in [
+            "2024-13-01",
+            "2023-02-29",
+            "24-01-01",
+            "2024-1-1",
+            "soon",
+            "inf",
+        ] {
             assert_eq!(decimal_year(bad), None, "{bad}");
         }
     }

@@ -71,9 +71,10 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
         t,
         "# {} observations{}; {} bootstrap replicates.",
         c.used,
-        c.settings
-            .before
-            .map_or(String::new(), |y| format!(" released before {}", year_text(y))),
+        c.settings.before.map_or(String::new(), |y| format!(
+            " released before {}",
+            year_text(y)
+        )),
         c.replicates
     );
     let _ = writeln!(t);
@@ -103,11 +104,16 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
             None => ", fixed by --efficiency-growth".into(),
         }
     );
-    let _ = writeln!(
-        t,
-        "efficiency = {{ start = 1.0, growth = {} }}",
-        csv_number(10f64.powf(c.growth))
-    );
+    let growth = match c.growth_interval {
+        // A lognormal whose median is the estimate and whose spread matches the interval.
+        Some(i) => format!(
+            "{{ dist = \"lognormal\", median = {}, sigma = {} }}",
+            csv_number(10f64.powf(c.growth)),
+            csv_number(spread(i) * std::f64::consts::LN_10)
+        ),
+        None => csv_number(10f64.powf(c.growth)),
+    };
+    let _ = writeln!(t, "efficiency = {{ start = 1.0, growth = {growth} }}");
     if let Some(rl) = c.rl {
         let _ = writeln!(t);
         let _ = writeln!(t, "[rl]");
@@ -123,15 +129,23 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
         );
         let _ = writeln!(
             t,
+            "# Both are normal distributions around the estimates with the spread of their bootstrap intervals,"
+        );
+        let _ = writeln!(
+            t,
+            "# so that Monte Carlo carries the calibration's uncertainty; a deterministic run uses the estimates."
+        );
+        let _ = writeln!(
+            t,
             "max_gain = {}{}",
-            csv_number(rl.max_gain),
+            normal(rl.max_gain, c.max_gain_interval, (0.0, f64::INFINITY)),
             interval_comment(c.max_gain_interval)
         );
         if let Some(x) = rl.transfer {
             let _ = writeln!(
                 t,
                 "transfer = {}{}",
-                csv_number(x),
+                normal(x, c.transfer_interval, (-1.0, 1.0)),
                 interval_comment(c.transfer_interval)
             );
         }
@@ -151,7 +165,12 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
             b.frontier.len(),
             b.eligible
         );
-        let _ = writeln!(t, "slope = {}{}", csv_number(d.domain.slope), interval_comment(b.slope));
+        let _ = writeln!(
+            t,
+            "slope = {}{}",
+            csv_number(d.domain.slope),
+            interval_comment(b.slope)
+        );
         let _ = writeln!(
             t,
             "difficulty = {}{}",
@@ -170,6 +189,34 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
         );
     }
     t
+}
+
+/// The standard deviation of a normal whose central 90% is as wide as `i`.
+fn spread(i: Interval) -> f64 {
+    (i.high - i.low) / (2.0 * 1.6448536269514722)
+}
+
+/// `x` as a normal distribution with the spread of interval `i`, clamped to `range` (a plain
+/// number without an interval).
+fn normal(x: f64, i: Option<Interval>, (lo, hi): (f64, f64)) -> String {
+    match i {
+        Some(i) => {
+            let mut t = format!(
+                "{{ dist = \"normal\", mean = {}, sd = {}",
+                csv_number(x),
+                csv_number(spread(i))
+            );
+            if lo.is_finite() {
+                t.push_str(&format!(", min = {}", csv_number(lo)));
+            }
+            if hi.is_finite() {
+                t.push_str(&format!(", max = {}", csv_number(hi)));
+            }
+            t.push_str(" }");
+            t
+        }
+        None => csv_number(x),
+    }
 }
 
 /// 3 significant digits.
@@ -329,7 +376,13 @@ pub fn pairs_csv(c: &Calibration) -> String {
     for b in &c.benchmarks {
         if let Some(g) = &b.gain {
             for (r, k, d) in &g.pairs {
-                let _ = writeln!(out, "{},{},{r},{k},{}", b.benchmark.id, b.benchmark.domain, csv_number(*d));
+                let _ = writeln!(
+                    out,
+                    "{},{},{r},{k},{}",
+                    b.benchmark.id,
+                    b.benchmark.domain,
+                    csv_number(*d)
+                );
             }
         }
     }
@@ -339,8 +392,9 @@ pub fn pairs_csv(c: &Calibration) -> String {
 /// `frontier.csv`: every observation of a benchmark with a curve, its effective compute (when
 /// its compute is known), its role in the fit and the curve's score there.
 pub fn frontier_csv(c: &Calibration, data: &Data, s: &Scenario) -> String {
-    let mut out =
-        String::from("benchmark,model_version,year,training_compute,effective_compute,role,score,curve\n");
+    let mut out = String::from(
+        "benchmark,model_version,year,training_compute,effective_compute,role,score,curve\n",
+    );
     for b in &c.benchmarks {
         let Some(k) = &b.curve else { continue };
         for (i, o) in data.observations.iter().enumerate() {
@@ -384,7 +438,9 @@ fn cell(x: Option<f64>, digits: usize) -> String {
 }
 
 fn range(i: Option<Interval>, digits: usize) -> String {
-    i.map_or(String::new(), |i| format!("[{:.digits$}, {:.digits$}]", i.low, i.high))
+    i.map_or(String::new(), |i| {
+        format!("[{:.digits$}, {:.digits$}]", i.low, i.high)
+    })
 }
 
 /// The printed summary: per domain its anchor's curve and the present, then the RL fit.
@@ -404,7 +460,16 @@ pub fn table(c: &Calibration) -> String {
     let _ = writeln!(
         t,
         "{:<9} {:<19} {:>7} {:<17} {:>8} {:<17} {:>6} {:>8} {:<17} {:>8}",
-        "domain", "anchor", "slope", "90% interval", "difficulty", "90% interval", "floor", "present", "90% prediction", "observed"
+        "domain",
+        "anchor",
+        "slope",
+        "90% interval",
+        "difficulty",
+        "90% interval",
+        "floor",
+        "present",
+        "90% prediction",
+        "observed"
     );
     for d in &c.domains {
         let b = c.benchmark(&d.anchor).expect("the anchor is a benchmark");
@@ -446,12 +511,18 @@ pub fn table(c: &Calibration) -> String {
                 "rl.max_gain = {:.3} {}; rl.transfer = {} {}",
                 rl.max_gain,
                 range(c.max_gain_interval, 3),
-                rl.transfer.map_or("not identified (no benchmark graded without a checker has pairs)".into(), |x| format!("{x:.3}")),
+                rl.transfer.map_or(
+                    "not identified (no benchmark graded without a checker has pairs)".into(),
+                    |x| format!("{x:.3}")
+                ),
                 range(c.transfer_interval, 3)
             );
         }
         None => {
-            let _ = writeln!(t, "no reasoner pairs: rl.max_gain and rl.transfer keep the scenario's values");
+            let _ = writeln!(
+                t,
+                "no reasoner pairs: rl.max_gain and rl.transfer keep the scenario's values"
+            );
         }
     }
     t
@@ -459,7 +530,8 @@ pub fn table(c: &Calibration) -> String {
 
 /// `holdout.csv`: one row per benchmark and scored year.
 pub fn holdout_csv(h: &Holdout) -> String {
-    let mut out = String::from("benchmark,domain,year,observed,model,carried_forward,logit_trend\n");
+    let mut out =
+        String::from("benchmark,domain,year,observed,model,carried_forward,logit_trend\n");
     for b in &h.benchmarks {
         for r in &b.rows {
             let _ = writeln!(
@@ -532,7 +604,11 @@ pub fn holdout_table(h: &Holdout) -> String {
     );
     for d in &h.domains {
         if d.count == 0 {
-            let _ = writeln!(t, "{:<9} no observation before the split: not scored", d.domain);
+            let _ = writeln!(
+                t,
+                "{:<9} no observation before the split: not scored",
+                d.domain
+            );
             continue;
         }
         let best = d
@@ -557,6 +633,9 @@ pub fn holdout_table(h: &Holdout) -> String {
             show(2)
         );
     }
-    let _ = writeln!(t, "(mean absolute error of the frontier score; * the lowest)");
+    let _ = writeln!(
+        t,
+        "(mean absolute error of the frontier score; * the lowest)"
+    );
     t
 }

@@ -9,8 +9,8 @@ use plotters::prelude::*;
 
 use super::calibrate::year_text;
 use super::charts::{
-    capability_axis, draw_title, frame_xy, multiples, nice_axis, render, series_colour, Axis, Chart,
-    LEGEND_PAD, LEGEND_ROW, LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
+    capability_axis, draw_title, frame_xy, multiples, nice_axis, render, series_colour, Axis,
+    Chart, LEGEND_PAD, LEGEND_ROW, LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
 };
 use super::fit_charts::{draw_legend, entry, legend_width, short, Entry, Mark, DOT_PX, LAYOUT};
 use crate::calibrate::holdout::Holdout;
@@ -88,7 +88,9 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
         .iter()
         .flat_map(|(_, _, f, b, r)| f.iter().chain(b).chain(r).map(|p| p.0))
         .chain([c.present_u]);
-    let (lo, hi) = us.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), u| (a.min(u), b.max(u)));
+    let (lo, hi) = us.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), u| {
+        (a.min(u), b.max(u))
+    });
     let pad = 0.1 * (hi - lo).max(1.0);
     let x = nice_axis(lo - pad, hi + pad, 10);
     let mut entries = Vec::new();
@@ -106,7 +108,12 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
         let reasoner_curve = gain.map_or(Vec::new(), |g| {
             curve
                 .iter()
-                .map(|&(u, _)| (u, l.floor + (1.0 - l.floor) * sigmoid(l.slope * (u - l.difficulty) + g)))
+                .map(|&(u, _)| {
+                    (
+                        u,
+                        l.floor + (1.0 - l.floor) * sigmoid(l.slope * (u - l.difficulty) + g),
+                    )
+                })
                 .collect()
         });
         entries.push(entry(
@@ -143,7 +150,11 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
         });
     }
     entries.push(entry("models below the frontier", MUTED, Mark::Ring));
-    entries.push(entry("reasoners with a known training compute", MUTED, Mark::Triangle));
+    entries.push(entry(
+        "reasoners with a known training compute",
+        MUTED,
+        Mark::Triangle,
+    ));
     if no_compute > 0 {
         entries.push(entry(
             format!("{no_compute} observation(s) without a training compute estimate: not drawn"),
@@ -184,7 +195,11 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
             short(10f64.powf(c.growth))
         ),
     };
-    render(sized(&plan.entries)?, |root| plan.draw(root), |root| plan.draw(root))
+    render(
+        sized(&plan.entries)?,
+        |root| plan.draw(root),
+        |root| plan.draw(root),
+    )
 }
 
 impl Plan {
@@ -206,9 +221,17 @@ impl Plan {
             (&self.x_desc, "score (share of tasks solved)"),
         )?;
         let (u0, value, interval, observed) = self.present;
-        chart.draw_series(DashedLineSeries::new([(u0, 0.0), (u0, 1.0)], 8, 5, MUTED.stroke_width(1)))?;
+        chart.draw_series(DashedLineSeries::new(
+            [(u0, 0.0), (u0, 1.0)],
+            8,
+            5,
+            MUTED.stroke_width(1),
+        ))?;
         for s in &self.series {
-            chart.draw_series(LineSeries::new(s.curve.iter().copied(), s.colour.stroke_width(LINE_PX)))?;
+            chart.draw_series(LineSeries::new(
+                s.curve.iter().copied(),
+                s.colour.stroke_width(LINE_PX),
+            ))?;
             if !s.reasoner_curve.is_empty() {
                 chart.draw_series(DashedLineSeries::new(
                     s.reasoner_curve.iter().copied(),
@@ -217,8 +240,16 @@ impl Plan {
                     s.colour.stroke_width(LINE_PX),
                 ))?;
             }
-            chart.draw_series(s.below.iter().map(|&p| Circle::new(p, DOT_PX, s.colour.mix(0.6).stroke_width(1))))?;
-            chart.draw_series(s.frontier.iter().map(|&p| Circle::new(p, DOT_PX + 1, s.colour.filled())))?;
+            chart.draw_series(
+                s.below
+                    .iter()
+                    .map(|&p| Circle::new(p, DOT_PX, s.colour.mix(0.6).stroke_width(1))),
+            )?;
+            chart.draw_series(
+                s.frontier
+                    .iter()
+                    .map(|&p| Circle::new(p, DOT_PX + 1, s.colour.filled())),
+            )?;
             chart.draw_series(
                 s.reasoners
                     .iter()
@@ -227,7 +258,10 @@ impl Plan {
         }
         let anchor = self.series[0].colour;
         if let Some((lo, hi)) = interval {
-            chart.draw_series(LineSeries::new([(u0, lo), (u0, hi)], anchor.stroke_width(4)))?;
+            chart.draw_series(LineSeries::new(
+                [(u0, lo), (u0, hi)],
+                anchor.stroke_width(4),
+            ))?;
         }
         chart.draw_series([Circle::new((u0, value), DOT_PX + 2, WHITE.filled())])?;
         chart.draw_series([Circle::new((u0, value), DOT_PX + 2, anchor.stroke_width(2))])?;
@@ -289,12 +323,31 @@ pub fn holdout_chart(h: &Holdout, domain: &str) -> Result<Chart> {
             .iter()
             .filter_map(|r| r.forecasts[2].map(|v| (r.year, v)))
             .collect();
-        entries.push(entry(format!("{}: observed frontier (best released so far)", b.benchmark), colour, Mark::Dot));
-        entries.push(entry(format!("{}: model forecast", b.benchmark), colour, Mark::Line));
+        entries.push(entry(
+            format!("{}: observed frontier (best released so far)", b.benchmark),
+            colour,
+            Mark::Dot,
+        ));
+        entries.push(entry(
+            format!("{}: model forecast", b.benchmark),
+            colour,
+            Mark::Line,
+        ));
         lines.push((colour, steps, b.records.clone(), model, carried, trend));
     }
-    entries.push(entry("carried forward (dotted) and logit trend (dashed)", MUTED, Mark::Dashed));
-    entries.push(entry(format!("split: calibrated on what was released before {}", year_text(h.split)), MUTED, Mark::Line));
+    entries.push(entry(
+        "carried forward (dotted) and logit trend (dashed)",
+        MUTED,
+        Mark::Dashed,
+    ));
+    entries.push(entry(
+        format!(
+            "split: calibrated on what was released before {}",
+            year_text(h.split)
+        ),
+        MUTED,
+        Mark::Line,
+    ));
     let title = format!("{domain}: holdout from {}", year_text(h.split));
     render(
         sized(&entries)?,
@@ -303,7 +356,14 @@ pub fn holdout_chart(h: &Holdout, domain: &str) -> Result<Chart> {
     )
 }
 
-type HoldoutLines = (RGBColor, Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<(f64, f64)>, Vec<(f64, f64)>);
+type HoldoutLines = (
+    RGBColor,
+    Vec<(f64, f64)>,
+    Vec<(f64, f64)>,
+    Vec<(f64, f64)>,
+    Vec<(f64, f64)>,
+    Vec<(f64, f64)>,
+);
 
 fn draw_holdout<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -329,13 +389,36 @@ where
         (&xf, &yf),
         ("release year", "best score released so far"),
     )?;
-    chart.draw_series(LineSeries::new([(split, 0.0), (split, 1.0)], MUTED.stroke_width(1)))?;
+    chart.draw_series(LineSeries::new(
+        [(split, 0.0), (split, 1.0)],
+        MUTED.stroke_width(1),
+    ))?;
     for (colour, steps, records, model, carried, trend) in lines {
-        chart.draw_series(LineSeries::new(steps.iter().copied(), colour.mix(0.5).stroke_width(1)))?;
-        chart.draw_series(records.iter().map(|&p| Circle::new(p, DOT_PX, colour.filled())))?;
-        chart.draw_series(LineSeries::new(model.iter().copied(), colour.stroke_width(LINE_PX + 1)))?;
-        chart.draw_series(DashedLineSeries::new(carried.iter().copied(), 2, 4, colour.stroke_width(LINE_PX)))?;
-        chart.draw_series(DashedLineSeries::new(trend.iter().copied(), 8, 5, colour.stroke_width(LINE_PX)))?;
+        chart.draw_series(LineSeries::new(
+            steps.iter().copied(),
+            colour.mix(0.5).stroke_width(1),
+        ))?;
+        chart.draw_series(
+            records
+                .iter()
+                .map(|&p| Circle::new(p, DOT_PX, colour.filled())),
+        )?;
+        chart.draw_series(LineSeries::new(
+            model.iter().copied(),
+            colour.stroke_width(LINE_PX + 1),
+        ))?;
+        chart.draw_series(DashedLineSeries::new(
+            carried.iter().copied(),
+            2,
+            4,
+            colour.stroke_width(LINE_PX),
+        ))?;
+        chart.draw_series(DashedLineSeries::new(
+            trend.iter().copied(),
+            8,
+            5,
+            colour.stroke_width(LINE_PX),
+        ))?;
     }
     draw_legend(&legend, entries, (LAYOUT.y_label_area as i32 + 10, 0))
 }

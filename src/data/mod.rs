@@ -239,19 +239,24 @@ fn link_column(table: &Table) -> Option<usize> {
 /// Build the observations table from read inputs; every problem of every file is reported.
 pub fn build(inputs: &Inputs) -> Result<Build, InputErrors> {
     let mut errors = Vec::new();
-    let compute = models::ComputeFile::read(&inputs.sources[COMPUTE_FILE]);
-    let distilled = models::read_distilled(&inputs.sources[DISTILLED_FILE]);
-    let benchmarks = benchmarks::read(&inputs.benchmarks);
-    let (compute, distilled, benchmarks) = match (compute, distilled, benchmarks) {
-        (Ok(c), Ok(d), Ok(b)) => (c, d, b),
-        (c, d, b) => {
-            errors.extend(c.err().into_iter().flatten());
-            errors.extend(d.err().into_iter().flatten());
-            errors.extend(b.err().into_iter().flatten());
-            return Err(InputErrors(errors));
-        }
+    let compute = ok(
+        &mut errors,
+        models::ComputeFile::read(&inputs.sources[COMPUTE_FILE]),
+    );
+    let distilled = ok(
+        &mut errors,
+        models::read_distilled(&inputs.sources[DISTILLED_FILE]),
+    );
+    let benchmarks = ok(&mut errors, benchmarks::read(&inputs.benchmarks));
+    let versions = match &compute {
+        Some(c) => ok(&mut errors, models::read_models(&inputs.models, c)),
+        None => None,
     };
-    let versions = models::read_models(&inputs.models, &compute).map_err(InputErrors)?;
+    let (Some(compute), Some(distilled), Some(benchmarks), Some(versions)) =
+        (compute, distilled, benchmarks, versions)
+    else {
+        return Err(InputErrors(errors));
+    };
     let mut computes: BTreeMap<&str, Compute> = BTreeMap::new();
     for v in versions.values().filter(|v| !v.model.is_empty()) {
         if computes.contains_key(v.model.as_str()) {
@@ -329,6 +334,11 @@ pub fn build(inputs: &Inputs) -> Result<Build, InputErrors> {
             .cloned()
             .collect(),
     })
+}
+
+/// The value of `result`, or `None` with its errors added to `errors`.
+fn ok<T>(errors: &mut Vec<InputError>, result: Result<T, Vec<InputError>>) -> Option<T> {
+    result.map_err(|e| errors.extend(e)).ok()
 }
 
 /// What became of one source row of a benchmark.

@@ -128,11 +128,17 @@ impl Table {
         self.headers.iter().position(|h| h == name)
     }
 
-    /// The header closest to `name` by edit distance, if any is close.
+    /// The header closest to `name`: by edit distance when one is close, else the shortest
+    /// header containing `name` or contained in it (ignoring case), if any.
     pub fn nearest_header(&self, name: &str) -> Option<&str> {
-        nearest(name, self.headers.iter().map(String::as_str), 1)
-            .first()
-            .copied()
+        let headers = || self.headers.iter().map(String::as_str);
+        if let Some(near) = nearest(name, headers(), 1).first() {
+            return Some(near);
+        }
+        let (low, name) = (|s: &str| s.to_lowercase(), name.to_lowercase());
+        headers()
+            .filter(|h| !h.is_empty() && (low(h).contains(&name) || name.contains(&low(h))))
+            .min_by_key(|h| (h.len(), *h))
     }
 
     /// The error for a column `name` the header lacks, placed at the header, with the nearest
@@ -310,6 +316,22 @@ mod tests {
         assert!(s.contains("d.csv:1:1: `los`: no column `los`"), "{s}");
         assert!(s.contains("did you mean `loss`"), "{s}");
         assert!(s.contains("--loss NAME"), "{s}");
+    }
+
+    #[test]
+    fn nearest_header_tries_edit_distance_then_containment() {
+        let t = Table::from_text(
+            "d.csv",
+            "Model version,Percent correct,Percent using correct edit format\n",
+        )
+        .unwrap();
+        assert_eq!(t.nearest_header("Percent corect"), Some("Percent correct"));
+        assert_eq!(t.nearest_header("percent"), Some("Percent correct"));
+        assert_eq!(
+            t.nearest_header("Model version (id)"),
+            Some("Model version")
+        );
+        assert_eq!(t.nearest_header("score"), None);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 """Independent plain-Python build of the observations table, for cross-checking
 `scalecast data build`: reads a data folder (benchmarks.csv, models.csv, epoch/) and prints
-the rows as JSON, one list of cells per row, in the table's order. Numbers are floats, empty
-cells None. Usage: python3 observations.py DATA_DIR
+the rows as JSON, one list of cells per row, in the table's order: text, numbers in Python's
+shortest round-trip form, null for an empty cell. Usage: python3 observations.py DATA_DIR
 """
 
 import csv
@@ -21,7 +21,7 @@ def rows(path):
 
 
 def number(text):
-    return float(text) if text else None
+    return repr(float(text)) if text else None
 
 
 def main(data):
@@ -68,24 +68,24 @@ def main(data):
                 b["benchmark"],
                 b["domain"],
                 m["release_date"],
-                year,
+                repr(year),
                 number(c.get("Training compute (FLOP)", "")),
                 number(c.get("Parameters", "")),
                 number(c.get("Training dataset size (datapoints)", "")),
                 "true" if m["reasoner"] == "yes" else "false",
                 m["contemporary"],
                 "true" if version in distilled else "false",
-                score,
+                repr(score),
                 b["file"],
                 r[link],
             ]
             key = (version, b["benchmark"])
             if key not in best:
                 order.append(key)
-                best[key] = row
-            elif score > best[key][12]:
-                best[key] = row
-    table = sorted((best[k] for k in order), key=lambda r: (r[2], r[4], r[0].encode()))
+                best[key] = (score, row)
+            elif score > best[key][0]:
+                best[key] = (score, row)
+    table = sorted((best[k][1] for k in order), key=lambda r: (r[2], r[4], r[0].encode()))
     json.dump(table, sys.stdout)
 
 

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::error::{nearest, InputError, InputErrors};
+use crate::error::{listed, nearest, InputError, InputErrors};
 use crate::fit::data::Table;
 use crate::report::csv::number;
 
@@ -142,11 +142,7 @@ pub(crate) fn columns_of(
 /// The error for a cell that is not one of `allowed`.
 pub(crate) fn one_of(table: &Table, row: usize, col: usize, allowed: &[&str]) -> InputError {
     let found = table.cell(row, col);
-    let list = allowed
-        .iter()
-        .map(|a| format!("`{a}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = listed(allowed);
     let e = table.cell_error(
         row,
         col,
@@ -286,12 +282,16 @@ pub fn build(inputs: &Inputs) -> Result<Build, InputErrors> {
         for row in rows {
             match row {
                 Selected::Dropped(d, version) => {
-                    *dropped.get_mut(&d).expect("every reason counted") += 1;
+                    *dropped.entry(d).or_default() += 1;
                     named.extend(version);
                 }
-                Selected::Kept(version, score, link) => {
+                Selected::Kept {
+                    version,
+                    release,
+                    score,
+                    link,
+                } => {
                     let v = &versions[&version];
-                    let release = v.release.expect("dated: undated rows are dropped");
                     candidates.push(Observation {
                         model: v.model.clone(),
                         benchmark: b.id.clone(),
@@ -345,8 +345,13 @@ fn ok<T>(errors: &mut Vec<InputError>, result: Result<T, Vec<InputError>>) -> Op
 enum Selected {
     /// Dropped, with its model version when it has one.
     Dropped(Drop, Option<String>),
-    /// Kept: model version, score as a fraction, source link.
-    Kept(String, f64, String),
+    Kept {
+        version: String,
+        release: Date,
+        /// As a fraction.
+        score: f64,
+        link: String,
+    },
 }
 
 /// The rows of `b`'s source file that belong to it, each dropped or kept.
@@ -443,22 +448,26 @@ fn select(
         };
         let version = version.to_string();
         let cell = table.cell(row, score_col);
-        let drop = match v.release {
-            None => Some(Drop::NoReleaseDate),
-            Some(d) if d >= CUT => Some(Drop::AfterCut),
-            Some(_) if cell.is_empty() => Some(Drop::EmptyScore),
-            Some(_) => None,
+        let release = match v.release {
+            None => Err(Drop::NoReleaseDate),
+            Some(d) if d >= CUT => Err(Drop::AfterCut),
+            Some(_) if cell.is_empty() => Err(Drop::EmptyScore),
+            Some(d) => Ok(d),
         };
-        if let Some(d) = drop {
-            out.push(Selected::Dropped(d, Some(version)));
-            continue;
-        }
+        let release = match release {
+            Ok(d) => d,
+            Err(d) => {
+                out.push(Selected::Dropped(d, Some(version)));
+                continue;
+            }
+        };
         match b.scale.fraction(cell) {
-            Some(score) => out.push(Selected::Kept(
+            Some(score) => out.push(Selected::Kept {
                 version,
+                release,
                 score,
-                table.cell(row, link_col).to_string(),
-            )),
+                link: table.cell(row, link_col).to_string(),
+            }),
             None => errors.push(
                 table
                     .cell_error(

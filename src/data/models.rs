@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::error::{nearest, InputError};
+use crate::error::{listed, nearest, InputError};
 use crate::fit::data::Table;
 
 use super::date::Date;
@@ -221,13 +221,7 @@ pub fn read_models(
             let near = if near.is_empty() {
                 String::new()
             } else {
-                format!(
-                    "the nearest names are {}; ",
-                    near.iter()
-                        .map(|n| format!("`{n}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
+                format!("the nearest names are {}; ", listed(&near))
             };
             errors.push(bad(
                 1,

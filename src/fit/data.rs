@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::error::{nearest, usage, InputError, InputErrors};
+use crate::error::{listed, nearest, usage, InputError, InputErrors};
 
 /// What a column's values must be.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -150,11 +150,7 @@ impl Table {
         };
         hint.push_str(&format!(
             "the columns are {}; {what_to_do}",
-            self.headers
-                .iter()
-                .map(|h| format!("`{h}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            listed(&self.headers)
         ));
         InputError::new(
             &self.file,

@@ -281,6 +281,23 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// A score written with up to three decimals on any scale reads as the double nearest
+        /// the same decimal written as a fraction.
+        #[test]
+        fn scaled_scores_equal_the_written_fraction(thousandths in 0u32..=100_000, sign in proptest::bool::ANY) {
+            // `thousandths` of a percent point: 12.345% is the fraction 0.12345.
+            let percent = format!("{}.{:03}", thousandths / 1000, thousandths % 1000);
+            let fraction: f64 = format!("0.{:05}", thousandths).parse().unwrap();
+            let fraction = if thousandths == 100_000 { 1.0 } else { fraction };
+            let cell = if sign { format!("{percent}%") } else { percent.clone() };
+            proptest::prop_assert_eq!(Scale::Percent.fraction(&cell), Some(fraction));
+            // The same digits out of ten: 12.345 out of 100 is 1.2345 out of 10.
+            let ten = format!("{}.{:04}", thousandths / 10_000, thousandths % 10_000);
+            proptest::prop_assert_eq!(Scale::Ten.fraction(&ten), Some(fraction));
+        }
+    }
+
     #[test]
     fn reads_a_good_table() {
         let t = table(

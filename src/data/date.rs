@@ -68,6 +68,48 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every real day parses back to itself, and the decimal year grows by one day's share
+        /// of the year from one day to the next, within [Y, Y + 1).
+        #[test]
+        fn days_parse_back_and_decimal_years_step_by_a_day(year in 1900i32..2100, day in 1u32..=365) {
+            let days = if is_leap(year) { 366 } else { 365 };
+            let mut d = Date { year, month: 1, day: 1 };
+            for _ in 1..day {
+                d = next(d);
+            }
+            prop_assert_eq!(Date::parse(&d.to_string()), Some(d));
+            prop_assert_eq!(d.day_of_year(), day);
+            let y = d.decimal_year();
+            prop_assert!(y >= f64::from(year) && y < f64::from(year + 1));
+            let after = next(d).decimal_year();
+            let step = if day == days { f64::from(year + 1) - y } else { 1.0 / f64::from(days) };
+            prop_assert!((after - y - step).abs() < 1e-9);
+        }
+    }
+
+    fn next(d: Date) -> Date {
+        if d.day < days_in_month(d.year, d.month) {
+            Date {
+                day: d.day + 1,
+                ..d
+            }
+        } else if d.month < 12 {
+            Date {
+                month: d.month + 1,
+                day: 1,
+                ..d
+            }
+        } else {
+            Date {
+                year: d.year + 1,
+                month: 1,
+                day: 1,
+            }
+        }
+    }
 
     #[test]
     fn parses_real_days_only() {

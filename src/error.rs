@@ -134,6 +134,15 @@ pub fn usage(
     e.into()
 }
 
+/// Names in backticks, separated by commas: `` `a`, `b`, `c` ``.
+pub fn listed<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The candidates closest to `word` by edit distance, best first (for "did you mean").
 pub fn nearest<'a>(
     word: &str,

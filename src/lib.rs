@@ -13,6 +13,7 @@
 //!   budget between pretraining, RL and inference.
 //! - [`fit`]: calibrate the curves to measurements; [`backtest`]: score a forecast against
 //!   observations.
+//! - [`data`]: the observations table of real benchmark scores, built from Epoch AI's data.
 //! - [`error`]: located input errors (exit code 2).
 //! - [`vecmath`]: `exp` and `log2(1 + x)` over slices, for the Monte Carlo engine.
 
@@ -23,6 +24,7 @@ pub mod allocate;
 pub mod backtest;
 pub mod calibrate;
 pub mod cli;
+pub mod data;
 pub mod distribution;
 pub mod document;
 pub mod error;

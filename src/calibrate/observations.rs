@@ -138,7 +138,8 @@ impl Cells<'_> {
                 } else {
                     format!("`{cell}`")
                 };
-                self.errors.push(self.table.cell_error(
+                self.errors.push(located(
+                    self.table,
                     row,
                     col,
                     format!("expected {}, found {found}", rule.expected()),
@@ -153,7 +154,8 @@ impl Cells<'_> {
             c if c == yes => true,
             c if c == no => false,
             c => {
-                self.errors.push(self.table.cell_error(
+                self.errors.push(located(
+                    self.table,
                     row,
                     col,
                     format!("expected `{yes}` or `{no}`, found `{c}`"),
@@ -162,6 +164,14 @@ impl Cells<'_> {
             }
         }
     }
+}
+
+/// An error at a cell, with the hint to fix or remove its row.
+fn located(t: &Table, row: usize, col: usize, message: String) -> InputError {
+    t.cell_error(row, col, &message).with_hint(format!(
+        "fix or remove row {} (rows count from 1 after the header)",
+        row + 1
+    ))
 }
 
 fn read_benchmarks(t: &Table) -> Result<Vec<Benchmark>, InputErrors> {
@@ -180,15 +190,24 @@ fn read_benchmarks(t: &Table) -> Result<Vec<Benchmark>, InputErrors> {
             verifiable: c.number(row, verifiable, Rule::Unit, false).unwrap_or(0.0),
         };
         if b.chance.is_some_and(|x| x >= 1.0) {
-            c.errors
-                .push(t.cell_error(row, chance, "a chance level of 1 leaves no room to score"));
+            c.errors.push(located(
+                t,
+                row,
+                chance,
+                "a chance level of 1 leaves no room to score".into(),
+            ));
         }
         if out.iter().any(|o| o.id == b.id) {
-            c.errors
-                .push(t.cell_error(row, id, format!("benchmark `{}` is listed twice", b.id)));
+            c.errors.push(located(
+                t,
+                row,
+                id,
+                format!("benchmark `{}` is listed twice", b.id),
+            ));
         }
         if b.anchor && out.iter().any(|o| o.anchor && o.domain == b.domain) {
-            c.errors.push(t.cell_error(
+            c.errors.push(located(
+                t,
                 row,
                 anchor,
                 format!(
@@ -228,7 +247,8 @@ fn read_observations(t: &Table, benchmarks: &[Benchmark]) -> Result<Vec<Observat
         };
         match benchmarks.iter().find(|b| b.id == o.benchmark) {
             None if !o.benchmark.is_empty() => c.errors.push(
-                t.cell_error(
+                located(
+                    t,
                     row,
                     benchmark,
                     format!(
@@ -238,7 +258,8 @@ fn read_observations(t: &Table, benchmarks: &[Benchmark]) -> Result<Vec<Observat
                 )
                 .with_hint("add it to the benchmarks table with its domain, or drop its rows"),
             ),
-            Some(b) if b.domain != o.domain => c.errors.push(t.cell_error(
+            Some(b) if b.domain != o.domain => c.errors.push(located(
+                t,
                 row,
                 domain,
                 format!(

@@ -26,39 +26,12 @@ pub struct CalibrateOptions {
     pub out: PathBuf,
 }
 
-/// A date `YYYY-MM-DD` (or a decimal year) as a decimal year: `Y + (day of year - 1) / days in
-/// the year`.
+/// A date `YYYY-MM-DD` (or a decimal year) as a decimal year (see [`crate::data::date`]).
 pub fn decimal_year(text: &str) -> Option<f64> {
     if let Ok(y) = text.parse::<f64>() {
         return y.is_finite().then_some(y);
     }
-    let mut parts = text.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
-        return None;
-    }
-    let (y, m, d): (i32, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&m) || d == 0 || d > days[m as usize - 1] {
-        return None;
-    }
-    let before: u32 = days[..m as usize - 1].iter().sum::<u32>() + d - 1;
-    let length = if leap { 366.0 } else { 365.0 };
-    Some(f64::from(y) + f64::from(before) / length)
+    crate::data::date::Date::parse(text).map(|d| d.decimal_year())
 }
 
 fn date_flag(flag: &str, text: &str) -> Result<f64, InputErrors> {

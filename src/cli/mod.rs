@@ -1,6 +1,7 @@
 //! The command line: the clap types, argument checks shared by subcommands, and dispatch. The
 //! only module that knows about clap. Each group of subcommands lives in the file named after it:
-//! `run` (run, check, explain), `sweep` (sweep, merge, allocate), `mc`, `fit` (fit, backtest).
+//! `run` (run, check, explain), `sweep` (sweep, merge, allocate), `mc`, `fit` (fit, backtest),
+//! `data` (data build).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use crate::scenario::Scenario;
 use crate::sweep::{Merger, Origin, Shard, Surface, Sweep, MAX_CHART_POINTS, MAX_ROWS};
 
 mod calibrate;
+mod data;
 mod fit;
 mod mc;
 mod run;
@@ -201,6 +203,20 @@ pub enum Command {
         #[arg(long, default_value = "output")]
         out: PathBuf,
     },
+    /// The observations table of real benchmark scores.
+    #[command(subcommand)]
+    Data(DataCommand),
+}
+
+/// The data commands.
+#[derive(Subcommand, Debug)]
+pub enum DataCommand {
+    /// Build DIR/observations.csv from DIR/epoch/, DIR/benchmarks.csv and DIR/models.csv.
+    Build {
+        /// The data folder
+        #[arg(default_value = "data")]
+        dir: PathBuf,
+    },
 }
 
 /// The fits.
@@ -365,6 +381,7 @@ pub fn main(cli: Cli) -> Result<()> {
             seed,
             out,
         } => fit::backtest(&file, from, samples, seed, &out),
+        Command::Data(DataCommand::Build { dir }) => data::build(&dir),
     }
 }
 

@@ -1,9 +1,10 @@
 //! Measurement tables for the fits: a small CSV reader (header row, one measurement per row,
-//! `#` comments) whose bad cells are input errors naming the file, line, column and row.
+//! `#` comments) whose bad cells are input errors naming the file, line, column and row. The
+//! observations build of [`crate::data`] reads its source files with it too.
 
 use std::path::Path;
 
-use crate::error::{nearest, usage, InputError, InputErrors};
+use crate::error::{listed, nearest, usage, InputError, InputErrors};
 
 /// What a column's values must be.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -117,34 +118,69 @@ impl Table {
 
     /// The index of column `name`, which the user set with `--flag`.
     pub fn column(&self, name: &str, flag: &str) -> Result<usize, InputError> {
-        if let Some(i) = self.headers.iter().position(|h| h == name) {
-            return Ok(i);
+        self.position(name).ok_or_else(|| {
+            self.missing_column(name, &format!("name the column with `{flag} NAME`"))
+        })
+    }
+
+    /// The index of column `name`, if the header has it.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The header closest to `name`: by edit distance when one is close, else the shortest
+    /// header containing `name` or contained in it (ignoring case), if any.
+    pub fn nearest_header(&self, name: &str) -> Option<&str> {
+        let headers = || self.headers.iter().map(String::as_str);
+        if let Some(near) = nearest(name, headers(), 1).first() {
+            return Some(near);
         }
-        let mut hint = match nearest(name, self.headers.iter().map(String::as_str), 1).first() {
+        let (low, name) = (|s: &str| s.to_lowercase(), name.to_lowercase());
+        headers()
+            .filter(|h| !h.is_empty() && (low(h).contains(&name) || name.contains(&low(h))))
+            .min_by_key(|h| (h.len(), *h))
+    }
+
+    /// The error for a column `name` the header lacks, placed at the header, with the nearest
+    /// header, the list of columns and `what_to_do`.
+    pub fn missing_column(&self, name: &str, what_to_do: &str) -> InputError {
+        let mut hint = match self.nearest_header(name) {
             Some(near) => format!("did you mean `{near}`? "),
             None => String::new(),
         };
         hint.push_str(&format!(
-            "the columns are {}; name the column with `{flag} NAME`",
-            self.headers
-                .iter()
-                .map(|h| format!("`{h}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            "the columns are {}; {what_to_do}",
+            listed(&self.headers)
         ));
-        Err(InputError::new(
+        InputError::new(
             &self.file,
             &self.text,
             Some(0..0),
             name,
             format!("no column `{name}` in the header"),
         )
-        .with_hint(hint))
+        .with_hint(hint)
+    }
+
+    /// The cell of data row `row` (from 0) in column `col`, trimmed; empty when the row is short.
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        self.records[row].get(col).unwrap_or("")
+    }
+
+    /// An error about the cell of data row `row` (from 0) in column `col`, placed at the cell,
+    /// with the column's name as its path and the row number (from 1) before `message`.
+    pub fn cell_error(&self, row: usize, col: usize, message: &str) -> InputError {
+        InputError::new(
+            &self.file,
+            &self.text,
+            Some(self.cell_span(&self.records[row], col)),
+            self.headers.get(col).map_or("", String::as_str),
+            format!("row {}: {message}", row + 1),
+        )
     }
 
     /// Column `col` as numbers obeying `rule`; every bad cell is an error naming its row.
     pub fn numbers(&self, col: usize, rule: Rule) -> Result<Vec<f64>, Vec<InputError>> {
-        let name = &self.headers[col];
         let mut values = Vec::with_capacity(self.records.len());
         let mut errors = Vec::new();
         for (row, record) in self.records.iter().enumerate() {
@@ -159,16 +195,10 @@ impl Table {
                         format!("`{cell}`")
                     };
                     errors.push(
-                        InputError::new(
-                            &self.file,
-                            &self.text,
-                            Some(self.cell_span(record, col)),
-                            name,
-                            format!(
-                                "row {}: expected {}, found {found}",
-                                row + 1,
-                                rule.expected()
-                            ),
+                        self.cell_error(
+                            row,
+                            col,
+                            &format!("expected {}, found {found}", rule.expected()),
                         )
                         .with_hint(format!(
                             "fix or remove row {} (rows count from 1 after the header)",
@@ -185,43 +215,41 @@ impl Table {
         }
     }
 
-    /// The text of cell `col` in data row `row` (0-based; empty when the row is short).
-    pub fn cell(&self, row: usize, col: usize) -> &str {
-        self.records[row].get(col).unwrap_or("")
-    }
-
-    /// An error about cell `col` of data row `row`, placed at the cell.
-    pub fn cell_error(&self, row: usize, col: usize, message: impl Into<String>) -> InputError {
-        InputError::new(
-            &self.file,
-            &self.text,
-            Some(self.cell_span(&self.records[row], col)),
-            &self.headers[col],
-            format!("row {}: {}", row + 1, message.into()),
-        )
-        .with_hint(format!(
-            "fix or remove row {} (rows count from 1 after the header)",
-            row + 1
-        ))
-    }
-
-    /// Byte span of a cell in the text (exact for unquoted cells; else the record's start).
+    /// Byte span of a cell in the text, leading blanks skipped (the record's start when the
+    /// record has no such cell). Commas and line ends inside double quotes do not end a cell;
+    /// lines may end in LF or CRLF.
     fn cell_span(&self, record: &csv::StringRecord, col: usize) -> std::ops::Range<usize> {
-        let start = record.position().map_or(0, |p| p.byte() as usize);
-        let line_end = self.text[start.min(self.text.len())..]
-            .find('\n')
-            .map_or(self.text.len(), |i| start + i);
-        let line = &self.text[start.min(line_end)..line_end];
-        // Walk the raw line's commas to the cell, skipping leading blanks.
-        let mut offset = 0;
-        for (i, field) in line.split(',').enumerate() {
-            if i == col {
-                let blank = field.len() - field.trim_start().len();
-                return start + offset + blank..start + offset + field.len();
-            }
-            offset += field.len() + 1;
+        let bytes = self.text.as_bytes();
+        // After a CRLF line end the reader places the record at its `\n`: skip line ends.
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(self.text.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
         }
-        start..start
+        let (mut field, mut field_start, mut quoted) = (0, start, false);
+        let mut end = start;
+        while end < bytes.len() {
+            match bytes[end] {
+                b'"' => quoted = !quoted,
+                b',' if !quoted => {
+                    if field == col {
+                        break;
+                    }
+                    field += 1;
+                    field_start = end + 1;
+                }
+                b'\n' | b'\r' if !quoted => break,
+                _ => {}
+            }
+            end += 1;
+        }
+        if field < col {
+            return start..start;
+        }
+        let cell = &self.text[field_start..end];
+        field_start + cell.len() - cell.trim_start().len()..end
     }
 
     /// An error unless there are more rows than a fit has parameters.
@@ -287,6 +315,22 @@ mod tests {
     }
 
     #[test]
+    fn nearest_header_tries_edit_distance_then_containment() {
+        let t = Table::from_text(
+            "d.csv",
+            "Model version,Percent correct,Percent using correct edit format\n",
+        )
+        .unwrap();
+        assert_eq!(t.nearest_header("Percent corect"), Some("Percent correct"));
+        assert_eq!(t.nearest_header("percent"), Some("Percent correct"));
+        assert_eq!(
+            t.nearest_header("Model version (id)"),
+            Some("Model version")
+        );
+        assert_eq!(t.nearest_header("score"), None);
+    }
+
+    #[test]
     fn bad_cells_name_row_line_and_column() {
         let text = "params,tokens,loss\n1e8,2e9,3.1\n2e8, -4e9 ,NaN\n3e8,,2.0\n";
         let t = Table::from_text("d.csv", text).unwrap();
@@ -319,6 +363,46 @@ mod tests {
                 .starts_with("d.csv:3:12: `loss`: row 2: expected a positive number, found `NaN`"),
             "{}",
             all[2]
+        );
+    }
+
+    #[test]
+    fn cells_after_quoted_commas_and_line_ends_are_placed() {
+        let text = "name,note,score\n\"a, b\",\"two\nlines, here\", x\nc,d,0.5\n";
+        let t = Table::from_text("d.csv", text).unwrap();
+        assert_eq!(t.cell(0, 0), "a, b");
+        let e = t.numbers(2, Rule::Unit).unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(
+            e[0].to_string()
+                .starts_with("d.csv:3:15: `score`: row 1: expected a number in [0, 1], found `x`"),
+            "{}",
+            e[0]
+        );
+        let e = t.cell_error(1, 1, "bad note").to_string();
+        assert!(e.starts_with("d.csv:4:3: `note`: row 2: bad note"), "{e}");
+    }
+
+    #[test]
+    fn cells_of_crlf_files_are_placed() {
+        let text = "a,b\r\n1,\"x\ny\"\r\n2,z\r\n";
+        let t = Table::from_text("d.csv", text).unwrap();
+        let e = t.numbers(1, Rule::Finite).unwrap_err();
+        assert!(
+            e[0].to_string().starts_with("d.csv:2:3: `b`: row 1:"),
+            "{}",
+            e[0]
+        );
+        assert!(
+            e[1].to_string().starts_with("d.csv:4:3: `b`: row 2:"),
+            "{}",
+            e[1]
+        );
+        let e = t.numbers(0, Rule::Unit).unwrap_err();
+        assert!(
+            e[0].to_string().starts_with("d.csv:4:1: `a`: row 2:"),
+            "{}",
+            e[0]
         );
     }
 

@@ -231,8 +231,9 @@ pub fn locate(root: &Node, path: &str, at_key: bool) -> Option<Range<usize>> {
 //
 // A tree edited by key path ([`set_value`]) is written as a self-contained TOML file by
 // [`to_toml`]: top-level tables become `[sections]`, top-level arrays of tables `[[sections]]`,
-// everything deeper inline, top-level values first (as TOML requires). Comments and layout are not kept; values are: strings are quoted by
-// toml_edit and floats are written so that they read back to the same f64 ([`float_text`]).
+// everything deeper inline, top-level values first (as TOML requires). Comments and layout are
+// not kept; values are: strings are quoted by toml_edit and floats are written so that they read
+// back to the same f64 ([`float_text`]).
 
 /// Put `value` at key path `path` in `root`, creating the tables on the way that are missing.
 /// Arrays of named tables are entered by name (`domain.math.slope`), other arrays by index.
@@ -262,7 +263,11 @@ pub fn set_value(root: &mut Node, path: &str, value: Kind) -> Result<(), String>
                     .get_mut(*at)
                     .ok_or_else(|| format!("`{path}`: index {at} is past the {len} items"))?
             }
-            _ => return Err(format!("`{path}`: a part of the path is not a table or array")),
+            _ => {
+                return Err(format!(
+                    "`{path}`: a part of the path is not a table or array"
+                ))
+            }
         };
         if last {
             *node = new_node(value);
@@ -270,6 +275,22 @@ pub fn set_value(root: &mut Node, path: &str, value: Kind) -> Result<(), String>
         }
     }
     Err(format!("`{path}` is empty"))
+}
+
+/// The node at key path `path`, if the tree has it (entered as [`set_value`] enters it).
+pub fn get_path<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+    let mut node = root;
+    for seg in parse_path(path)? {
+        node = match (seg, &node.kind) {
+            (Segment::Key(k), Kind::Table(_)) => node.get(&k)?,
+            (Segment::Key(k), Kind::Array(items)) => items.iter().find(
+                |n| matches!(n.get("name").map(|v| &v.kind), Some(Kind::Str(s)) if *s == k),
+            )?,
+            (Segment::Index(i), Kind::Array(items)) => items.get(i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 fn new_node(kind: Kind) -> Node {
@@ -455,21 +476,7 @@ empty = []
         set_value(root, "domain.math.slope", Kind::Number(1.5)).unwrap();
         set_value(root, "inference.ceiling.base", Kind::Number(f64::INFINITY)).unwrap();
         let back = Document::parse("w", &to_toml(root).unwrap()).unwrap();
-        let at = |p: &str| {
-            let mut n = &back.root;
-            for seg in parse_path(p).unwrap() {
-                n = match (seg, &n.kind) {
-                    (Segment::Key(k), Kind::Array(items)) => items
-                        .iter()
-                        .find(|i| i.get("name").map(|v| &v.kind) == Some(&Kind::Str(k.clone())))
-                        .unwrap(),
-                    (Segment::Key(k), _) => n.get(&k).unwrap(),
-                    (Segment::Index(i), Kind::Array(items)) => &items[i],
-                    _ => panic!("{p}"),
-                };
-            }
-            n.as_number().unwrap()
-        };
+        let at = |p: &str| get_path(&back.root, p).and_then(Node::as_number).unwrap();
         assert_eq!(at("rl.transfer"), 0.2);
         assert_eq!(at("rl.steps.points[1][1]"), 5e5);
         assert_eq!(at("rl.steps.points[0][1]"), 1e3);
@@ -479,6 +486,8 @@ empty = []
         assert!(set_value(root, "rl.steps.points[7][1]", Kind::Number(1.0)).is_err());
         assert!(set_value(root, "domain.math.name.x", Kind::Number(1.0)).is_err());
         assert!(set_value(root, "a..b", Kind::Number(1.0)).is_err());
+        assert!(get_path(&back.root, "rl.nope").is_none());
+        assert!(get_path(&back.root, "domain.math.slope.x").is_none());
     }
 
     fn leaf() -> impl Strategy<Value = Kind> {

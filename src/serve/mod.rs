@@ -232,7 +232,10 @@ fn truncate(s: &str) -> String {
 /// Listen on `host:port` (port 0: a free one), call `ready` with the page's URL, and answer
 /// requests until the process is stopped.
 pub fn run(playground: Playground, host: &str, port: u16, ready: impl FnOnce(&str)) -> Result<()> {
-    let server = tiny_http::Server::http((host, port))
+    let listener = std::net::TcpListener::bind((host, port))
+        .map_err(|e| anyhow!("cannot listen on {host} port {port}: {e}"))?;
+    no_delay(&listener);
+    let server = tiny_http::Server::from_listener(listener, None)
         .map_err(|e| anyhow!("cannot listen on {host} port {port}: {e}"))?;
     let addr = server
         .server_addr()
@@ -255,6 +258,27 @@ pub fn run(playground: Playground, host: &str, port: u16, ready: impl FnOnce(&st
         let _ = w.join();
     }
     Err(anyhow!("the server stopped listening"))
+}
+
+/// Ask for `TCP_NODELAY` on the listening socket, which the connections it accepts inherit:
+/// tiny_http writes an answer's head and body separately, and with Nagle's algorithm the body
+/// would wait for the browser's delayed acknowledgement of the head (about 40 ms).
+fn no_delay(listener: &std::net::TcpListener) {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let one: libc::c_int = 1;
+        // SAFETY: a valid socket descriptor and a pointer to a c_int of the size given.
+        unsafe {
+            libc::setsockopt(
+                listener.as_raw_fd(),
+                libc::IPPROTO_TCP,
+                libc::TCP_NODELAY,
+                (&one as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
 }
 
 /// Answer one request; a panic in the handler becomes a 500. Errors writing the answer (the

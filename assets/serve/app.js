@@ -18,7 +18,7 @@ const state = {
 };
 
 // Read by the browser test.
-window.scalecast = { redraws: 0, lastRedrawMs: null, drawn: null, ready: false, onRedraw: null };
+window.scalecast = { redraws: 0, drawn: null, ready: false, onRedraw: null };
 
 const $ = (id) => document.getElementById(id);
 const num = (v) => (v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v);
@@ -239,17 +239,14 @@ async function request() {
   const seq = ++state.seq;
   const startedAt = state.inputAt;
   try {
-    const t0 = performance.now();
     const r = await fetch('/api/forecast?' + query());
     const body = await r.json();
-    const t1 = performance.now();
     if (r.ok) {
       showErrors([]);
       state.forecast = body;
       draw();
-      window.scalecast.timing = { fetch: t1 - t0, draw: performance.now() - t1 };
       window.scalecast.redraws += 1;
-      window.scalecast.lastRedrawMs = startedAt ? performance.now() - startedAt : null;
+      if (startedAt) $('status').textContent += '; redrawn ' + Math.round(performance.now() - startedAt) + ' ms after the input';
       window.scalecast.drawn = body;
       window.scalecast.seq = seq;
       if (window.scalecast.onRedraw) window.scalecast.onRedraw();

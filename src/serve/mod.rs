@@ -1,8 +1,9 @@
 //! `scalecast serve`: a local web page to explore scenarios with sliders.
 //!
-//! The server ([`run`], on tiny_http) answers a few routes; [`Playground::respond`] is the whole
-//! of its logic, a pure function from method and URL to a [`Reply`], so it is tested and fuzzed
-//! without sockets:
+//! The server ([`run`], on hyper's HTTP/1 server: request heads limited to 128 KiB and 30
+//! seconds, bodies never read) answers a few routes; [`Playground::respond`] is the whole of its
+//! logic, a pure function from method and URL to a [`Reply`], so it is tested and fuzzed without
+//! sockets:
 //!
 //! | route | answer |
 //! |---|---|
@@ -24,7 +25,13 @@ pub mod save;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use anyhow::{anyhow, Result};
+use std::convert::Infallible;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context, Result};
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Value};
 
 use crate::forecast::Forecast;
@@ -39,10 +46,16 @@ const APP_JS: &str = include_str!("../../assets/serve/app.js");
 const STYLE_CSS: &str = include_str!("../../assets/serve/style.css");
 
 /// Threads answering requests.
-const WORKERS: usize = 4;
+const WORKERS: usize = 2;
 
-/// The longest request body accepted (the page sends none).
-const MAX_BODY: usize = 64 * 1024;
+/// The longest request head (request line and headers) read; longer ones get a 431.
+const MAX_HEAD: usize = 128 * 1024;
+
+/// How long a client may take to send a request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest request body accepted (the page sends none, and none is read).
+const MAX_BODY: u64 = 64 * 1024;
 
 /// The scenarios served, each with its forecast as the file gives it.
 pub struct Playground {
@@ -230,100 +243,86 @@ fn truncate(s: &str) -> String {
 }
 
 /// Listen on `host:port` (port 0: a free one), call `ready` with the page's URL, and answer
-/// requests until the process is stopped.
+/// requests until the process is stopped (Ctrl-C).
 pub fn run(playground: Playground, host: &str, port: u16, ready: impl FnOnce(&str)) -> Result<()> {
-    let listener = std::net::TcpListener::bind((host, port))
-        .map_err(|e| anyhow!("cannot listen on {host} port {port}: {e}"))?;
-    no_delay(&listener);
-    let server = tiny_http::Server::from_listener(listener, None)
-        .map_err(|e| anyhow!("cannot listen on {host} port {port}: {e}"))?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| anyhow!("the server has no IP address"))?;
-    ready(&format!("http://{addr}/"));
-    let server = Arc::new(server);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(WORKERS)
+        .enable_io()
+        .enable_time()
+        .build()
+        .context("cannot start the server's threads")?;
     let playground = Arc::new(playground);
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (server, playground) = (Arc::clone(&server), Arc::clone(&playground));
-            std::thread::spawn(move || {
-                while let Ok(request) = server.recv() {
-                    answer(&playground, request);
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
-    Err(anyhow!("the server stopped listening"))
-}
-
-/// Ask for `TCP_NODELAY` on the listening socket, which the connections it accepts inherit:
-/// tiny_http writes an answer's head and body separately, and with Nagle's algorithm the body
-/// would wait for the browser's delayed acknowledgement of the head (about 40 ms).
-fn no_delay(listener: &std::net::TcpListener) {
-    #[cfg(unix)]
-    {
-        use std::os::fd::AsRawFd;
-        let one: libc::c_int = 1;
-        // SAFETY: a valid socket descriptor and a pointer to a c_int of the size given.
-        unsafe {
-            libc::setsockopt(
-                listener.as_raw_fd(),
-                libc::IPPROTO_TCP,
-                libc::TCP_NODELAY,
-                (&one as *const libc::c_int).cast(),
-                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-            );
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind((host, port))
+            .await
+            .map_err(|e| anyhow!("cannot listen on {host} port {port}: {e}"))?;
+        ready(&format!("http://{}/", listener.local_addr()?));
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                // Out of file descriptors, say: wait for connections to close.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
+            // Answers are small: send them at once rather than wait for acknowledgements.
+            let _ = stream.set_nodelay(true);
+            let playground = Arc::clone(&playground);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let reply = answer(&playground, &request);
+                    async move { Ok::<_, Infallible>(reply) }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEAD_TIMEOUT)
+                    .max_buf_size(MAX_HEAD)
+                    .half_close(true)
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
         }
-    }
+    })
 }
 
-/// Answer one request; a panic in the handler becomes a 500. Errors writing the answer (the
-/// client went away) are ignored.
-fn answer(playground: &Playground, request: tiny_http::Request) {
-    let method = request.method().as_str().to_string();
-    let reply = if request.body_length().unwrap_or(0) > MAX_BODY {
+/// Answer one request; a panic in the handler becomes a 500. The body is never read.
+fn answer<B>(playground: &Playground, request: &hyper::Request<B>) -> hyper::Response<Full<Bytes>> {
+    let length = request
+        .headers()
+        .get(hyper::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let method = request.method().as_str();
+    let reply = if length.is_some_and(|n| n > MAX_BODY) {
         Reply::error(
             413,
             format!("error: request bodies are limited to {MAX_BODY} bytes"),
         )
-    } else if request.url().len() > query::MAX_QUERY + 1024 {
-        Reply::error(414, "error: the URL is too long".into())
     } else {
-        let url = request.url().to_string();
-        catch_unwind(AssertUnwindSafe(|| playground.respond(&method, &url))).unwrap_or_else(|_| {
+        let url = request.uri().path_and_query().map_or("/", |p| p.as_str());
+        catch_unwind(AssertUnwindSafe(|| playground.respond(method, url))).unwrap_or_else(|_| {
             Reply::error(
                 500,
                 "error: internal error (a bug): the request failed".into(),
             )
         })
     };
-    let mut response = tiny_http::Response::from_data(if method == "HEAD" {
-        Vec::new()
-    } else {
-        reply.body
-    })
-    .with_status_code(reply.status);
-    let mut headers = vec![
-        ("Content-Type", reply.content_type.to_string()),
-        ("Cache-Control", "no-store".to_string()),
-        ("X-Content-Type-Options", "nosniff".to_string()),
-    ];
-    if let Some(d) = reply.disposition {
-        headers.push(("Content-Disposition", d));
+    let mut response = hyper::Response::builder()
+        .status(reply.status)
+        .header(hyper::header::CONTENT_TYPE, reply.content_type)
+        .header(hyper::header::CACHE_CONTROL, "no-store")
+        .header("X-Content-Type-Options", "nosniff");
+    if let Some(d) = &reply.disposition {
+        response = response.header(hyper::header::CONTENT_DISPOSITION, d);
     }
     if reply.status == 405 {
-        headers.push(("Allow", "GET, HEAD".to_string()));
+        response = response.header(hyper::header::ALLOW, "GET, HEAD");
     }
-    for (k, v) in headers {
-        if let Ok(h) = tiny_http::Header::from_bytes(k.as_bytes(), v.as_bytes()) {
-            response.add_header(h);
-        }
-    }
-    let _ = request.respond(response);
+    response
+        .body(Full::new(Bytes::from(reply.body)))
+        .unwrap_or_else(|_| {
+            let mut r = hyper::Response::new(Full::new(Bytes::from_static(b"error: bad header")));
+            *r.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            r
+        })
 }
 
 #[cfg(test)]

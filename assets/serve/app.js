@@ -461,7 +461,7 @@ function multiplierChart(f, years, doms) {
   const band = anyInf ? 0.045 * Math.log10(hi / lo) * (rows + 2) : 0;
   const top = hi * 10 ** band;
   const ticks = logTicks(lo, hi).filter((v) => v >= lo && v <= hi);
-  const infTick = hi * 10 ** (band * 0.55);
+  const infTick = anyInf ? hi * 10 ** (band * 0.55) : NaN;
   if (anyInf) ticks.push(infTick);
   const series = f.domains.map((d, i) => {
     const values = d.thinking_multiplier_per_oom.map(num);
@@ -486,7 +486,7 @@ function multiplierChart(f, years, doms) {
     const y = p.sy(hi * 10 ** (0.045 * Math.log10(hi / lo) * 0.75)).toFixed(1);
     edge = `<line x1="${p.left}" x2="${p.right}" y1="${y}" y2="${y}" stroke="#888" stroke-dasharray="6 4"/>`;
   }
-  return svg(W, lg.bottom + 300, title(f.scenario + ': thinking multiplier per OOM of effective compute', W) + lg.svg + p.svg + edge + marks, 'thinking multiplier');
+  return svg(W, lg.bottom + 300, title(f.scenario + ': thinking multiplier per OOM', W) + lg.svg + p.svg + edge + marks, 'thinking multiplier');
 }
 
 /// Small multiples, one panel per entry of `panels` ({name, colour, series}), sharing `yRange`.

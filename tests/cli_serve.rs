@@ -10,6 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::{arg, scalecast};
+use scalecast::report::csv::CAPABILITY_COLUMNS;
 
 /// A running `scalecast serve`, stopped when dropped.
 struct Server {
@@ -154,17 +155,7 @@ fn edits_give_the_numbers_and_error_texts_of_sweep() {
         let cells: Vec<&str> = line.split(',').collect();
         let (k, d) = (i / domains.len(), i % domains.len());
         assert_eq!(domains[d]["name"], cells[4]);
-        for (c, column) in [
-            "capability",
-            "logit",
-            "pretrain",
-            "rl",
-            "erosion",
-            "inference",
-        ]
-        .iter()
-        .enumerate()
-        {
+        for (c, column) in CAPABILITY_COLUMNS[3..9].iter().enumerate() {
             let got = domains[d][column][k].as_f64().unwrap();
             assert_eq!(got, cells[5 + c].parse::<f64>().unwrap(), "{line} {column}");
         }

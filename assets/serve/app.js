@@ -252,6 +252,8 @@ async function request() {
       if (window.scalecast.onRedraw) window.scalecast.onRedraw();
     } else {
       showErrors(body.errors || [{ path: '', text: 'error: the server answered ' + r.status }]);
+      // A shared URL with a bad value still shows the scenario as the file gives it.
+      if (!state.forecast) { state.forecast = scenario().forecast; draw(); }
       window.scalecast.errors = (window.scalecast.errors || 0) + 1;
     }
   } catch (e) {
@@ -564,6 +566,7 @@ function showScenario() {
   $('description').textContent = s.description ? s.name + ': ' + s.description + ' (' + s.file + ')' : s.file;
   for (const b of $('tabs').children) b.setAttribute('aria-pressed', String(b.dataset.name === s.name));
   state.remembered = {};
+  state.forecast = null;
   buildControls();
 }
 

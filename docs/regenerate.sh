@@ -36,3 +36,10 @@ cp "$out/run/reasoners/allocate/writing-2030/simplex.png" docs/reasoners-allocat
 cp "$out/run/reasoners/mc/fan-writing.png" docs/reasoners-mc-fan-writing.png
 cp "$out/fit-pretraining-pretraining-runs/fit.png" docs/fit-pretraining.png
 echo "regenerated scenarios/base/calibrated.toml and docs/*.png"
+
+# The playground's screenshot, taken by its browser test (needs node and Debian's chromium).
+if command -v node >/dev/null && [ -x /usr/bin/chromium ]; then
+    (cd tests/browser && npm ci --no-audit --no-fund --cache .npm-cache >/dev/null &&
+        SCREENSHOT=../../docs/serve.png node --test serve.test.mjs >/dev/null)
+    echo "regenerated docs/serve.png"
+fi

@@ -14,6 +14,7 @@
 //! - [`fit`]: calibrate the curves to measurements; [`backtest`]: score a forecast against
 //!   observations.
 //! - [`data`]: the observations table of real benchmark scores, built from Epoch AI's data.
+//! - [`serve`]: the playground page (`scalecast serve`): sliders over a scenario's keys.
 //! - [`error`]: located input errors (exit code 2).
 //! - [`vecmath`]: `exp` and `log2(1 + x)` over slices, for the Monte Carlo engine.
 
@@ -35,6 +36,7 @@ pub mod montecarlo;
 pub mod output;
 pub mod report;
 pub mod scenario;
+pub mod serve;
 pub mod sweep;
 pub mod trajectory;
 pub mod vecmath;

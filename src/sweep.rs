@@ -581,6 +581,16 @@ impl Sweep {
     }
 }
 
+/// The file's `[sweep]` table, if any, must name numeric keys with well-formed specs and valid
+/// values (part of `scalecast check`).
+pub fn check_table(s: &Scenario) -> Result<(), InputErrors> {
+    let Some(table) = &s.sweep else {
+        return Ok(());
+    };
+    let at = table.at.map(|y| (y, Origin::Table));
+    Sweep::new(s, &table.vary, Origin::Table, at)?.check_values()
+}
+
 const SHARD_MARK: &str = "# scalecast sweep shard ";
 
 fn base_error(s: &Scenario, path: &str, message: String) -> InputError {

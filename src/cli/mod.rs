@@ -1,7 +1,7 @@
 //! The command line: the clap types, argument checks shared by subcommands, and dispatch. The
 //! only module that knows about clap. Each group of subcommands lives in the file named after it:
 //! `run` (run, check, explain), `sweep` (sweep, merge, allocate), `mc`, `fit` (fit, backtest),
-//! `data` (data build).
+//! `calibrate`, `data` (data build), `serve`.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,7 @@ mod data;
 mod fit;
 mod mc;
 mod run;
+mod serve;
 mod sweep;
 
 pub use mc::McOptions;
@@ -139,6 +140,18 @@ pub enum Command {
         /// Output folder; results go to OUT/<scenario name>/allocate/<domain>-<year>/
         #[arg(long, default_value = "output")]
         out: PathBuf,
+    },
+    /// Serve a local page with every scenario: sliders over each numeric key, charts redrawn
+    /// as they move, and "Save as scenario".
+    Serve {
+        /// Scenario files or folders of them (every *.toml inside); default: scenarios/
+        paths: Vec<PathBuf>,
+        /// Port to listen on; 0 picks a free one
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Address to listen on; the default serves this machine only
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
     },
     /// Fit the model's curves to measurements in a CSV file.
     #[command(subcommand)]
@@ -346,6 +359,7 @@ pub fn main(cli: Cli) -> Result<()> {
             queries,
             out,
         } => sweep::allocate(&file, budget, year, &domain, queries, &out),
+        Command::Serve { paths, port, host } => serve::serve(&paths, &host, port),
         Command::Fit(command) => fit::fit(command),
         Command::Calibrate {
             data,

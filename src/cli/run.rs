@@ -231,7 +231,7 @@ pub(super) fn check(paths: &[PathBuf]) -> Result<()> {
     for f in &files {
         let checked = Scenario::from_file(f)
             .and_then(|s| forecast(&s).map(|_| s))
-            .and_then(|s| super::sweep::check_sweep_table(&s).map(|()| s));
+            .and_then(|s| crate::sweep::check_table(&s).map(|()| s));
         match checked {
             Ok(s) => println!(
                 "OK    {} ({}, {} domains, {} years)",

@@ -2,15 +2,6 @@
 
 use super::*;
 
-/// The file's `[sweep]` table, if any, must name numeric keys with well-formed specs.
-pub(super) fn check_sweep_table(s: &Scenario) -> Result<(), InputErrors> {
-    let Some(table) = &s.sweep else {
-        return Ok(());
-    };
-    let at = table.at.map(|y| (y, Origin::Table));
-    Sweep::new(s, &table.vary, Origin::Table, at)?.check_values()
-}
-
 /// The sweep's charts, if it has any.
 pub(super) fn sweep_charts(surface: Option<&Surface>) -> Result<Folder> {
     let mut folder = Folder::default();

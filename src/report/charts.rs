@@ -86,6 +86,24 @@ pub fn series_colour(index: usize) -> RGBColor {
     TABLEAU_10[index % TABLEAU_10.len()]
 }
 
+/// The fixed colours of the series that are neither domains nor scenarios, by the name of the
+/// column they draw (levers and logit terms), for the playground page to draw with.
+pub const SERIES_COLOURS: [(&str, RGBColor); 8] = [
+    ("params", PARAMS_COLOUR),
+    ("rl_steps", RL_STEPS_COLOUR),
+    ("thinking_tokens", THINKING_COLOUR),
+    ("pretrain", PRETRAIN_COLOUR),
+    ("rl", RL_COLOUR),
+    ("erosion", EROSION_COLOUR),
+    ("inference", INFERENCE_COLOUR),
+    ("logit", TOTAL_COLOUR),
+];
+
+/// A colour as CSS writes it, `#1f77b4`.
+pub fn hex(c: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
+}
+
 pub(crate) const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 pub(crate) const MUTED: RGBColor = RGBColor(0x88, 0x88, 0x88);
 pub(crate) const GRID: RGBColor = RGBColor(0xdd, 0xdd, 0xdd);

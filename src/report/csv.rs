@@ -1,6 +1,7 @@
 //! The CSV outputs of MODEL.md §7: long format, floats written so they round-trip.
 
-use crate::forecast::Forecast;
+use crate::forecast::{Forecast, Levers};
+use crate::model::Terms;
 
 /// Columns of `capabilities.csv`.
 pub const CAPABILITY_COLUMNS: [&str; 12] = [
@@ -54,16 +55,10 @@ pub fn number(x: f64) -> String {
     }
 }
 
-fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
-    let cells: Vec<String> = cells.into_iter().collect();
-    out.push_str(&cells.join(","));
-    out.push('\n');
-}
-
-/// One row of `capabilities.csv` (year `k`, domain `d`), without the line end.
-pub fn capability_row(f: &Forecast, k: usize, d: usize) -> String {
-    let t = &f.terms[d][k];
-    let nums = [
+/// The numbers of one `capabilities.csv` row, in the order of [`CAPABILITY_COLUMNS`] after
+/// `scenario, year, domain`.
+pub fn term_numbers(t: &Terms) -> [f64; 9] {
+    [
         t.capability,
         t.logit,
         t.pretrain,
@@ -73,14 +68,45 @@ pub fn capability_row(f: &Forecast, k: usize, d: usize) -> String {
         t.thought_ceiling,
         t.effective_thinking_tokens,
         t.thinking_multiplier_per_oom,
-    ];
+    ]
+}
+
+/// The numbers of one `levers.csv` row, in the order of [`LEVER_COLUMNS`] after `scenario`
+/// (the year first).
+pub fn lever_numbers(l: &Levers) -> [f64; 14] {
+    [
+        l.year,
+        l.params,
+        l.tokens,
+        l.loss,
+        l.effective_log10_compute,
+        l.rl_steps,
+        l.rl_progress,
+        l.thinking_tokens,
+        l.pretrain_flop,
+        l.rl_flop,
+        l.flop_per_query,
+        l.training_usd,
+        l.rl_usd,
+        l.usd_per_query,
+    ]
+}
+
+fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
+    let cells: Vec<String> = cells.into_iter().collect();
+    out.push_str(&cells.join(","));
+    out.push('\n');
+}
+
+/// One row of `capabilities.csv` (year `k`, domain `d`), without the line end.
+pub fn capability_row(f: &Forecast, k: usize, d: usize) -> String {
     [
         f.scenario.clone(),
         number(f.levers[k].year),
         f.domains[d].clone(),
     ]
     .into_iter()
-    .chain(nums.map(number))
+    .chain(term_numbers(&f.terms[d][k]).map(number))
     .collect::<Vec<_>>()
     .join(",")
 }
@@ -109,25 +135,9 @@ pub fn levers(forecasts: &[&Forecast]) -> String {
     let mut out = LEVER_COLUMNS.join(",") + "\n";
     for f in forecasts {
         for l in &f.levers {
-            let nums = [
-                l.year,
-                l.params,
-                l.tokens,
-                l.loss,
-                l.effective_log10_compute,
-                l.rl_steps,
-                l.rl_progress,
-                l.thinking_tokens,
-                l.pretrain_flop,
-                l.rl_flop,
-                l.flop_per_query,
-                l.training_usd,
-                l.rl_usd,
-                l.usd_per_query,
-            ];
             line(
                 &mut out,
-                std::iter::once(f.scenario.clone()).chain(nums.map(number)),
+                std::iter::once(f.scenario.clone()).chain(lever_numbers(l).map(number)),
             );
         }
     }

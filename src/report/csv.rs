@@ -1,4 +1,5 @@
-//! The CSV outputs of MODEL.md §7: long format, floats written so they round-trip.
+//! The CSV outputs of MODEL.md §7: long format, floats written so they round-trip. Each table is
+//! built as columns ([`Table`]) and then written; the Python package takes the same columns.
 
 use std::ops::Range;
 

@@ -112,6 +112,8 @@ pub struct Scenario {
     pub sweep: Option<SweepTable>,
     /// Inputs given as distributions, in file order.
     pub uncertain: Vec<Uncertain>,
+    /// Numbers set after the file was read ([`Scenario::edit`]), in order: (key path, value).
+    pub edits: Vec<(String, f64)>,
     /// The parsed file, for locating errors found later (sweeps, non-finite levers).
     pub document: Document,
 }
@@ -546,7 +548,8 @@ impl Scenario {
     }
 
     /// Set and pin every `(path, value)`, then check the scenario (`run --set`, and the Python
-    /// package's `sc[path] = value`). On error the scenario is left part-edited.
+    /// package's `sc[path] = value`); the edits are recorded in `edits`. On error the scenario
+    /// is left part-edited.
     pub fn edit(&mut self, edits: &[(String, f64)]) -> Result<(), InputErrors> {
         let mut errors = Vec::new();
         for (path, value) in edits {
@@ -559,6 +562,7 @@ impl Scenario {
             errors = self.check();
         }
         if errors.is_empty() {
+            self.edits.extend_from_slice(edits);
             Ok(())
         } else {
             Err(InputErrors(errors))
@@ -1208,6 +1212,7 @@ impl<'d> Reader<'d> {
             observations,
             sweep,
             uncertain: Vec::new(),
+            edits: Vec::new(),
             document: self.doc.clone(),
         })
     }
@@ -1822,6 +1827,13 @@ mod tests {
         assert_eq!(s.get("rl.transfer").unwrap(), 0.3);
         assert_eq!(s.get("pretraining.params").unwrap(), 2e12);
         assert_eq!(s.uncertain.len(), 1);
+        assert_eq!(
+            s.edits,
+            [
+                ("rl.transfer".to_string(), 0.3),
+                ("pretraining.params".into(), 2e12)
+            ]
+        );
         // out of range: the check's error
         let e = s.clone().edit(&[("rl.transfer".into(), 1.5)]).unwrap_err();
         assert_eq!(e.0.len(), 1);

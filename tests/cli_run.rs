@@ -436,11 +436,18 @@ fn set_runs_the_edited_scenario_as_an_edited_file_would() {
     let command = summary["provenance"]["command"].as_str().unwrap();
     assert!(
         command.ends_with(&format!(
-            " --set rl.transfer=0.3 --set erosion.rate = 0.1 --out {}",
+            " --set rl.transfer=0.3 --set erosion.rate=0.1 --out {}",
             arg(&out)
         )),
         "{command}"
     );
+    let page = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains("in place of the file's values: <code>rl.transfer = 0.3</code>, <code>erosion.rate = 0.1</code>."),
+        "index.html names the keys set"
+    );
+    let plain = fs::read_to_string(expected.join("index.html")).unwrap();
+    assert!(!plain.contains("--set"));
 }
 
 #[test]

@@ -101,6 +101,12 @@ impl PyScenario {
             .collect()
     }
 
+    /// The numbers set since the file was read, in order: (key path, value).
+    #[getter]
+    fn edits(&self) -> Vec<(String, f64)> {
+        self.inner.edits.clone()
+    }
+
     /// Every numeric key path, in the order `scalecast explain` lists them.
     fn keys(&self) -> Vec<String> {
         self.inner.key_paths()

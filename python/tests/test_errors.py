@@ -69,7 +69,7 @@ def test_an_out_of_range_value(out):
     assert text == stderr("run", REASONERS, "--set", "rl.transfer=1.5", "--out", out)
     assert "`rl.transfer`: expected a number in [-1, 1], found 1.5" in text
     # a failed edit leaves the scenario as it was
-    assert sc.items() == before and sc.uncertain == ["rl.transfer"]
+    assert sc.items() == before and sc.uncertain == ["rl.transfer"] and sc.edits == []
 
 
 def test_a_rule_across_keys_is_checked_on_set(out):

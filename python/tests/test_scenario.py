@@ -38,6 +38,7 @@ def test_setting_pins_a_distribution_and_law_keys_make_the_law_custom(out):
     sc["rl.transfer"] = 0.3
     assert sc["rl.transfer"] == 0.3 and sc.uncertain == []
     sc["pretraining.law.alpha"] = 0.35
+    assert sc.edits == [("rl.transfer", 0.3), ("pretraining.law.alpha", 0.35)]
     cli("run", REASONERS, "--set", "rl.transfer=0.3", "--set", "pretraining.law.alpha=0.35",
         "--out", out)
     summary = json.loads((out / "reasoners" / "summary.json").read_text())

@@ -37,8 +37,9 @@ pub(super) fn run(paths: &[PathBuf], out: &Path, set: &[String]) -> Result<()> {
             command: format!(
                 "scalecast run {}{} --out {}",
                 shown(file),
-                set.iter()
-                    .map(|t| format!(" --set {t}"))
+                s.edits
+                    .iter()
+                    .map(|(p, v)| format!(" --set {p}={}", report::csv::number(*v)))
                     .collect::<String>(),
                 shown(out)
             ),

@@ -7,7 +7,6 @@ import numpy.typing as npt
 
 DEFAULT_SAMPLES: int
 DEFAULT_SEED: int
-MAX_SAMPLES: int
 LEVELS: list[float]
 LEVER_NAMES: list[str]
 

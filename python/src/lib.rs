@@ -360,7 +360,6 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InputError", m.py().get_type::<InputError>())?;
     m.add("DEFAULT_SAMPLES", montecarlo::DEFAULT_SAMPLES)?;
     m.add("DEFAULT_SEED", montecarlo::DEFAULT_SEED)?;
-    m.add("MAX_SAMPLES", montecarlo::MAX_SAMPLES)?;
     m.add("LEVELS", montecarlo::LEVELS.to_vec())?;
     m.add("LEVER_NAMES", montecarlo::LEVER_NAMES.to_vec())?;
     m.add_class::<PyScenario>()?;

@@ -112,6 +112,8 @@ pub struct Scenario {
     pub sweep: Option<SweepTable>,
     /// Inputs given as distributions, in file order.
     pub uncertain: Vec<Uncertain>,
+    /// Numbers set after the file was read ([`Scenario::edit`]), in order: (key path, value).
+    pub edits: Vec<(String, f64)>,
     /// The parsed file, for locating errors found later (sweeps, non-finite levers).
     pub document: Document,
 }
@@ -490,6 +492,15 @@ impl Scenario {
         self.parameters().into_iter().map(|(p, _)| p).collect()
     }
 
+    /// The number at `path` (a distribution's median, as a deterministic run uses it).
+    pub fn get(&self, path: &str) -> Result<f64, InputError> {
+        self.parameters()
+            .into_iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, x)| x)
+            .ok_or_else(|| self.no_such_key(path))
+    }
+
     /// Set the number at `path`. A law changed this way becomes `custom`. The caller should run
     /// [`Scenario::check`] afterwards.
     pub fn set(&mut self, path: &str, value: f64) -> Result<(), InputError> {
@@ -502,28 +513,61 @@ impl Scenario {
             }
         }
         if !found {
-            let paths = self.key_paths();
-            let near = nearest(path, paths.iter().map(String::as_str), 3);
-            let mut e = self
-                .document
-                .error(path, "no such numeric key in this scenario");
-            e.hint = Some(if near.is_empty() {
-                "run `scalecast explain FILE` to list the scenario's key paths".into()
-            } else {
-                format!(
-                    "did you mean {}?",
-                    near.iter()
-                        .map(|p| format!("`{p}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            });
-            return Err(e);
+            return Err(self.no_such_key(path));
         }
         if path.starts_with("pretraining.law.") {
             self.pretraining.law_name = "custom".into();
         }
         Ok(())
+    }
+
+    fn no_such_key(&self, path: &str) -> InputError {
+        let paths = self.key_paths();
+        let near = nearest(path, paths.iter().map(String::as_str), 3);
+        let mut e = self
+            .document
+            .error(path, "no such numeric key in this scenario");
+        e.hint = Some(if near.is_empty() {
+            "run `scalecast explain FILE` to list the scenario's key paths".into()
+        } else {
+            format!(
+                "did you mean {}?",
+                near.iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        });
+        e
+    }
+
+    /// Make the number at `path` a plain number: a distribution there no longer is one and
+    /// leaves any `[[correlation]]`.
+    pub fn pin(&mut self, path: &str) {
+        self.uncertain.retain(|u| u.path != path);
+        self.correlations.retain(|c| c.a != path && c.b != path);
+    }
+
+    /// Set and pin every `(path, value)`, then check the scenario (`run --set`, and the Python
+    /// package's `sc[path] = value`); the edits are recorded in `edits`. On error the scenario
+    /// is left part-edited.
+    pub fn edit(&mut self, edits: &[(String, f64)]) -> Result<(), InputErrors> {
+        let mut errors = Vec::new();
+        for (path, value) in edits {
+            match self.set(path, *value) {
+                Ok(()) => self.pin(path),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            errors = self.check();
+        }
+        if errors.is_empty() {
+            self.edits.extend_from_slice(edits);
+            Ok(())
+        } else {
+            Err(InputErrors(errors))
+        }
     }
 
     /// Check every number against its range and the rules that span several keys.
@@ -1169,6 +1213,7 @@ impl<'d> Reader<'d> {
             observations,
             sweep,
             uncertain: Vec::new(),
+            edits: Vec::new(),
             document: self.doc.clone(),
         })
     }
@@ -1744,6 +1789,71 @@ mod tests {
 
     fn first_error(text: &str) -> InputError {
         read(text).expect_err("should fail").0.remove(0)
+    }
+
+    const UNCERTAIN: &str = "[pretraining]\nparams = 1e12\ntokens = 2e13\n[rl]\nsteps = 1e4\ntransfer = { dist = \"uniform\", low = 0.0, high = 0.2 }\nmax_gain = { dist = \"uniform\", low = 2.0, high = 4.0 }\n[[correlation]]\na = \"rl.transfer\"\nb = \"rl.max_gain\"\nrank = 0.5\n[[domain]]\nname = \"math\"\nverifiability = 0.9\nslope = 1\ndifficulty = 27\n";
+
+    #[test]
+    fn get_reads_a_number_or_names_the_nearest_keys() {
+        let s = read(UNCERTAIN).unwrap();
+        assert_eq!(s.get("pretraining.params").unwrap(), 1e12);
+        // a distribution reads as its median
+        assert!((s.get("rl.transfer").unwrap() - 0.1).abs() < 1e-15);
+        let e = s.get("rl.transfr").unwrap_err();
+        assert_eq!(e.path, "rl.transfr");
+        assert_eq!(e.message, "no such numeric key in this scenario");
+        assert_eq!(e.hint.as_deref(), Some("did you mean `rl.transfer`?"));
+        assert_eq!(e, s.clone().set("rl.transfr", 0.3).unwrap_err());
+    }
+
+    #[test]
+    fn pin_makes_a_distribution_a_number_and_drops_its_correlations() {
+        let mut s = read(UNCERTAIN).unwrap();
+        assert_eq!(s.uncertain.len(), 2);
+        assert_eq!(s.correlations.len(), 1);
+        s.pin("rl.transfer");
+        let left: Vec<&str> = s.uncertain.iter().map(|u| u.path.as_str()).collect();
+        assert_eq!(left, ["rl.max_gain"]);
+        assert!(s.correlations.is_empty());
+    }
+
+    #[test]
+    fn edit_sets_pins_and_checks() {
+        let mut s = read(UNCERTAIN).unwrap();
+        s.edit(&[
+            ("rl.transfer".into(), 0.3),
+            ("pretraining.params".into(), 2e12),
+        ])
+        .unwrap();
+        assert_eq!(s.get("rl.transfer").unwrap(), 0.3);
+        assert_eq!(s.get("pretraining.params").unwrap(), 2e12);
+        assert_eq!(s.uncertain.len(), 1);
+        assert_eq!(
+            s.edits,
+            [
+                ("rl.transfer".to_string(), 0.3),
+                ("pretraining.params".into(), 2e12)
+            ]
+        );
+        // out of range: the check's error
+        let e = s.clone().edit(&[("rl.transfer".into(), 1.5)]).unwrap_err();
+        assert_eq!(e.0.len(), 1);
+        assert_eq!(e.0[0].path, "rl.transfer");
+        assert!(e.0[0].message.contains("found 1.5"), "{}", e.0[0].message);
+        // every unknown key is reported, and nothing is checked before they are fixed
+        let e = s
+            .clone()
+            .edit(&[
+                ("a.b".into(), 1.0),
+                ("rl.transfer".into(), 9.0),
+                ("c".into(), 1.0),
+            ])
+            .unwrap_err();
+        let paths: Vec<&str> = e.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["a.b", "c"]);
+        // a law key makes the law custom
+        s.edit(&[("pretraining.law.alpha".into(), 0.4)]).unwrap();
+        assert_eq!(s.pretraining.law_name, "custom");
     }
 
     #[test]

@@ -20,7 +20,9 @@ use serde_json::json;
 
 use crate::error::{nearest, InputError, InputErrors};
 use crate::forecast::{forecast, Forecast};
-use crate::report::csv::{capability_row, number, CAPABILITY_COLUMNS};
+use crate::report::csv::{
+    capability_row, number, push_capabilities, Table, CAPABILITY_COLUMNS, CAPABILITY_TEXT,
+};
 use crate::scenario::{show, Scenario};
 
 /// The most output rows a sweep writes without `--force`.
@@ -326,8 +328,7 @@ impl Sweep {
         }
         // A swept key is pinned at each grid value, so it is no longer a distribution.
         for a in &axes {
-            base.uncertain.retain(|u| u.path != a.path);
-            base.correlations.retain(|c| c.a != a.path && c.b != a.path);
+            base.pin(&a.path);
         }
         let at = match at {
             None => None,
@@ -526,38 +527,82 @@ impl Sweep {
         mut surface: Option<&mut Surface>,
         progress: &dyn Fn(u64),
     ) -> Result<()> {
-        let (first, step) = match shard {
-            None => (0, 1),
-            Some(s) => (s.index - 1, s.count),
-        };
-        let mut next = first;
-        let mut done = 0;
         let chart_k = self.chart_year();
         let domains = self.base.domains.len();
-        while next < self.points {
-            let chunk: Vec<u64> = (0..CHUNK as u64)
-                .map(|j| next + j * step)
-                .take_while(|&i| i < self.points)
-                .collect();
-            next = chunk.last().map_or(self.points, |&i| i + step);
-            let results: Vec<Result<(String, Vec<f64>), InputErrors>> = chunk
-                .par_iter()
-                .map(|&i| {
-                    let f = self.evaluate(i)?;
-                    let mut text = String::new();
-                    self.rows(i, &f, &mut text);
-                    let caps = f.terms.iter().map(|row| row[chart_k].capability).collect();
-                    Ok((text, caps))
-                })
-                .collect();
-            for (&i, r) in chunk.iter().zip(results) {
-                let (text, caps) = r?;
+        self.for_each_point(
+            shard,
+            |i, f| {
+                let mut text = String::new();
+                self.rows(i, &f, &mut text);
+                let caps: Vec<f64> = f.terms.iter().map(|row| row[chart_k].capability).collect();
+                (text, caps)
+            },
+            |i, (text, caps)| -> Result<()> {
                 w.write_all(text.as_bytes())
                     .context("cannot write the sweep's rows")?;
                 if let Some(s) = surface.as_deref_mut() {
                     let at = i as usize * domains;
                     s.capability[at..at + domains].copy_from_slice(&caps);
                 }
+                Ok(())
+            },
+            progress,
+        )
+    }
+
+    /// Every grid point's rows as columns, in grid order: the varied keys, then the columns of
+    /// `capabilities.csv` (what `sweep.csv` holds, for the Python package).
+    pub fn table(&self) -> Result<Table, InputErrors> {
+        let names = self
+            .axes
+            .iter()
+            .map(|a| a.path.as_str())
+            .chain(CAPABILITY_COLUMNS);
+        let mut table = Table::new(names, &CAPABILITY_TEXT);
+        let years = match self.at {
+            Some(k) => k..k + 1,
+            None => 0..self.base.time.len(),
+        };
+        self.for_each_point(
+            None,
+            |_, f| f,
+            |i, f| -> Result<(), InputErrors> {
+                push_capabilities(&mut table, &self.point(i), &f, years.clone());
+                Ok(())
+            },
+            &|_| {},
+        )?;
+        Ok(table)
+    }
+
+    /// Evaluate the points of `shard` (all without one) in parallel chunks, turn each forecast
+    /// into a `T` by `map` in parallel, and hand them to `each` in grid order. `progress` is
+    /// told how many points are done after each chunk. The first error in grid order stops it.
+    fn for_each_point<T: Send, E: From<InputErrors>>(
+        &self,
+        shard: Option<Shard>,
+        map: impl Fn(u64, Forecast) -> T + Sync,
+        mut each: impl FnMut(u64, T) -> Result<(), E>,
+        progress: &dyn Fn(u64),
+    ) -> Result<(), E> {
+        let (first, step) = match shard {
+            None => (0, 1),
+            Some(s) => (s.index - 1, s.count),
+        };
+        let mut next = first;
+        let mut done = 0;
+        while next < self.points {
+            let chunk: Vec<u64> = (0..CHUNK as u64)
+                .map(|j| next + j * step)
+                .take_while(|&i| i < self.points)
+                .collect();
+            next = chunk.last().map_or(self.points, |&i| i + step);
+            let results: Vec<Result<T, InputErrors>> = chunk
+                .par_iter()
+                .map(|&i| Ok(map(i, self.evaluate(i)?)))
+                .collect();
+            for (&i, r) in chunk.iter().zip(results) {
+                each(i, r?)?;
             }
             done += chunk.len() as u64;
             progress(done);
@@ -894,6 +939,44 @@ mod tests {
 
     fn vary(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_table_holds_the_streamed_rows_as_columns() {
+        let s = scenario();
+        for at in [None, Some((2025.0, Origin::Flags))] {
+            let sw = Sweep::new(
+                &s,
+                &vary(&[
+                    "rl.transfer=lin:0:0.2:3",
+                    "pretraining.params=list:1e11,1e13",
+                ]),
+                Origin::Flags,
+                at,
+            )
+            .unwrap();
+            let mut streamed = sw.header().into_bytes();
+            sw.stream(None, &mut streamed, None, &|_| {}).unwrap();
+            let table = sw.table().unwrap();
+            assert_eq!(table.csv(), String::from_utf8(streamed).unwrap());
+            let years = if at.is_some() { 1 } else { 3 };
+            assert_eq!(table.len(), 3 * 2 * years * 2);
+            assert_eq!(table.columns[0].name, "rl.transfer");
+        }
+    }
+
+    #[test]
+    fn the_table_stops_at_the_first_bad_grid_point() {
+        let s = scenario();
+        let sw = Sweep::new(&s, &vary(&["rl.transfer=list:0,5,7"]), Origin::Flags, None).unwrap();
+        let e = sw.table().unwrap_err();
+        assert!(
+            e.0[0]
+                .message
+                .starts_with("at the grid point rl.transfer = 5:"),
+            "{}",
+            e.0[0].message
+        );
     }
 
     #[test]

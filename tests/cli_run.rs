@@ -400,3 +400,78 @@ fn run_reports_milestones_and_never_reached_is_not_the_last_year() {
     assert_eq!(summary["milestones"][1]["reached"], false);
     assert!(summary["milestones"][1]["year"].is_null());
 }
+
+#[test]
+fn set_runs_the_edited_scenario_as_an_edited_file_would() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "mini.toml", MINIMAL);
+    let edited = MINIMAL
+        .replace(
+            "transfer = { dist = \"uniform\", low = 0.0, high = 0.1 }",
+            "transfer = 0.3",
+        )
+        .replace("rate = 0.3", "rate = 0.1");
+    let edited_file = write(dir.path(), "edited.toml", &edited);
+    let (out, expected) = (dir.path().join("out"), dir.path().join("expected"));
+    scalecast()
+        .args(["run", arg(&file), "--out", arg(&out)])
+        .args(["--set", "rl.transfer=0.3", "--set", "erosion.rate = 0.1"])
+        .assert()
+        .success();
+    scalecast()
+        .args(["run", arg(&edited_file), "--out", arg(&expected)])
+        .assert()
+        .success();
+    for name in ["capabilities.csv", "levers.csv"] {
+        assert_eq!(
+            fs::read_to_string(out.join("mini").join(name)).unwrap(),
+            fs::read_to_string(expected.join("mini").join(name)).unwrap(),
+            "{name}"
+        );
+    }
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("mini/summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["parameters"]["rl.transfer"], 0.3);
+    assert_eq!(summary["uncertain"], serde_json::json!([]));
+    let command = summary["provenance"]["command"].as_str().unwrap();
+    assert!(
+        command.ends_with(&format!(
+            " --set rl.transfer=0.3 --set erosion.rate=0.1 --out {}",
+            arg(&out)
+        )),
+        "{command}"
+    );
+    let page = fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(
+        page.contains("in place of the file's values: <code>rl.transfer = 0.3</code>, <code>erosion.rate = 0.1</code>."),
+        "index.html names the keys set"
+    );
+    let plain = fs::read_to_string(expected.join("index.html")).unwrap();
+    assert!(!plain.contains("--set"));
+}
+
+#[test]
+fn bad_set_values_exit_2_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "mini.toml", MINIMAL);
+    let out = dir.path().join("out");
+    let run = |set: &str| {
+        scalecast()
+            .args(["run", arg(&file), "--out", arg(&out), "--set", set])
+            .assert()
+            .code(2)
+    };
+    run("rl.transfr=0.3").stderr(
+        predicate::str::contains("`rl.transfr`: no such numeric key in this scenario").and(
+            predicate::str::contains("hint: did you mean `rl.transfer`?"),
+        ),
+    );
+    run("rl.transfer=1.5").stderr(predicate::str::contains(
+        "`rl.transfer`: expected a number in [-1, 1], found 1.5",
+    ));
+    run("rl.transfer").stderr(predicate::str::contains(
+        "error: --set: expected PATH=VALUE with a number as VALUE, found \"rl.transfer\"",
+    ));
+    run("rl.transfer=high").stderr(predicate::str::contains("found \"rl.transfer=high\""));
+    assert!(!out.exists());
+}

@@ -12,32 +12,89 @@ pub struct McOptions {
     pub quiet: bool,
 }
 
-pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
-    if o.samples == 0 || o.samples > montecarlo::MAX_SAMPLES {
+/// `--samples` (and `--write-samples`) within their limits.
+pub fn check_samples(samples: usize, write_samples: bool) -> Result<(), InputErrors> {
+    if samples == 0 || samples > montecarlo::MAX_SAMPLES {
         return Err(usage(
             "--samples",
             "",
             format!(
-                "expected 1 to {} samples, found {}",
+                "expected 1 to {} samples, found {samples}",
                 montecarlo::MAX_SAMPLES,
-                o.samples
             ),
             Some("10,000 samples give medians to about 1% of the spread"),
-        )
-        .into());
+        ));
     }
-    if o.write_samples && o.samples > MAX_WRITTEN_SAMPLES {
+    if write_samples && samples > MAX_WRITTEN_SAMPLES {
         return Err(usage(
             "--write-samples",
             "",
             format!(
-                "samples.csv is limited to {MAX_WRITTEN_SAMPLES} samples, found --samples {}",
-                o.samples
+                "samples.csv is limited to {MAX_WRITTEN_SAMPLES} samples, found --samples {samples}"
             ),
             Some("drop --write-samples or use fewer samples"),
-        )
-        .into());
+        ));
     }
+    Ok(())
+}
+
+/// What `mc` checks of one scenario before any sample is drawn, and keeps.
+pub struct McPlan {
+    /// The deterministic forecast (at the distributions' medians).
+    pub forecast: Forecast,
+    /// Grid index of `--year` (default: the last grid year).
+    pub year_index: usize,
+    /// The sensitivity analysis at that year.
+    pub tornadoes: Vec<montecarlo::Tornado>,
+}
+
+/// Check one scenario of `mc` (`file` as shown in messages): `--year` on its grid, the forecast
+/// at the medians, the correlations, the sensitivity analysis. Every error is returned.
+pub fn plan(file: &str, s: &Scenario, seed: u64, year: Option<f64>) -> Result<McPlan, InputErrors> {
+    let year_index = match year {
+        None => Some(s.time.len() - 1),
+        Some(y) => s.time.index_of(y),
+    };
+    let Some(year_index) = year_index else {
+        return Err(InputError::new(
+            file,
+            "",
+            None,
+            "",
+            format!(
+                "--year {} is not a grid year of this scenario ({} to {} every {})",
+                year.unwrap_or(f64::NAN),
+                s.time.year(0),
+                s.time.year(s.time.len() - 1),
+                s.time.step
+            ),
+        )
+        .with_hint("pass a year on the grid, or leave --year out for the last year")
+        .into());
+    };
+    match (
+        forecast(s),
+        Sampler::new(s, seed),
+        montecarlo::sensitivity(s, year_index),
+    ) {
+        (Ok(forecast), Ok(_), Ok(tornadoes)) => Ok(McPlan {
+            forecast,
+            year_index,
+            tornadoes,
+        }),
+        (a, b, c) => {
+            let mut errors: Vec<InputError> = Vec::new();
+            for e in [a.err(), b.err(), c.err()].into_iter().flatten() {
+                errors.extend(e.0);
+            }
+            errors.dedup();
+            Err(InputErrors(errors))
+        }
+    }
+}
+
+pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
+    check_samples(o.samples, o.write_samples)?;
     let scenarios = read_scenarios(paths)?;
     let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
     crate::output::check_out_dir(out, &inputs)?;
@@ -45,40 +102,9 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
     let mut errors: Vec<InputError> = Vec::new();
     let mut plans = Vec::new();
     for (file, s) in &scenarios {
-        let year_index = match o.year {
-            None => Some(s.time.len() - 1),
-            Some(y) => s.time.index_of(y),
-        };
-        let Some(year_index) = year_index else {
-            errors.push(
-                InputError::new(
-                    &shown(file),
-                    "",
-                    None,
-                    "",
-                    format!(
-                        "--year {} is not a grid year of this scenario ({} to {} every {})",
-                        o.year.unwrap_or(f64::NAN),
-                        s.time.year(0),
-                        s.time.year(s.time.len() - 1),
-                        s.time.step
-                    ),
-                )
-                .with_hint("pass a year on the grid, or leave --year out for the last year"),
-            );
-            continue;
-        };
-        match (
-            forecast(s),
-            Sampler::new(s, o.seed),
-            montecarlo::sensitivity(s, year_index),
-        ) {
-            (Ok(f), Ok(_), Ok(t)) => plans.push((file, s, f, year_index, t)),
-            (a, b, c) => {
-                for e in [a.err(), b.err(), c.err()].into_iter().flatten() {
-                    errors.extend(e.0);
-                }
-            }
+        match plan(&shown(file), s, o.seed, o.year) {
+            Ok(p) => plans.push((file, s, p.forecast, p.year_index, p.tornadoes)),
+            Err(e) => errors.extend(e.0),
         }
     }
     if !errors.is_empty() {

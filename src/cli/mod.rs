@@ -30,7 +30,7 @@ mod run;
 mod serve;
 mod sweep;
 
-pub use mc::McOptions;
+pub use mc::{check_samples, plan, McOptions, McPlan};
 pub use run::{comparison_folder, scenario_folder, summary_table};
 /// Forecast AI capability per domain from model size, RL steps and thinking tokens.
 #[derive(Parser, Debug)]
@@ -49,6 +49,10 @@ pub enum Command {
         /// Output folder; each scenario goes to OUT/<scenario name>/
         #[arg(long, default_value = "output")]
         out: PathBuf,
+        /// Set a numeric key of every scenario before running, PATH=VALUE (e.g.
+        /// rl.transfer=0.3; a distribution there becomes that number); repeatable
+        #[arg(long, value_name = "PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Print the model's equations with a scenario's values substituted, and each domain's
     /// logit split into its four terms (the model card).
@@ -320,7 +324,7 @@ pub struct FitOptions {
 /// Run the parsed command line.
 pub fn main(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Run { paths, out } => run::run(&paths, &out),
+        Command::Run { paths, out, set } => run::run(&paths, &out, &set),
         Command::Explain { file, year } => run::explain(&file, year),
         Command::Check { paths } => run::check(&paths),
         Command::Mc {

@@ -2,12 +2,24 @@
 
 use super::*;
 
-pub(super) fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
-    let scenarios = read_scenarios(paths)?;
+pub(super) fn run(paths: &[PathBuf], out: &Path, set: &[String]) -> Result<()> {
+    let edits = set
+        .iter()
+        .map(|text| parse_set(text))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut scenarios = read_scenarios(paths)?;
     let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
     crate::output::check_out_dir(out, &inputs)?;
     let mut results = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
+    for (_, s) in &mut scenarios {
+        if let Err(e) = s.edit(&edits) {
+            errors.extend(e.0);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(InputErrors(errors).into());
+    }
     for (file, s) in &scenarios {
         match forecast(s) {
             Ok(f) => results.push((file, s, f)),
@@ -22,7 +34,15 @@ pub(super) fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
         let provenance = Provenance::new(
             shown(file),
             s,
-            format!("scalecast run {} --out {}", shown(file), shown(out)),
+            format!(
+                "scalecast run {}{} --out {}",
+                shown(file),
+                s.edits
+                    .iter()
+                    .map(|(p, v)| format!(" --set {p}={}", report::csv::number(*v)))
+                    .collect::<String>(),
+                shown(out)
+            ),
         );
         folders.push((s.name.clone(), scenario_folder(s, f, &provenance)?));
     }
@@ -78,6 +98,20 @@ pub(super) fn run(paths: &[PathBuf], out: &Path) -> Result<()> {
         shown(out)
     );
     Ok(())
+}
+
+/// `--set PATH=VALUE`: the key path and the number.
+fn parse_set(text: &str) -> Result<(String, f64), InputErrors> {
+    text.split_once('=')
+        .and_then(|(path, value)| Some((path.trim().to_string(), value.trim().parse().ok()?)))
+        .ok_or_else(|| {
+            usage(
+                "--set",
+                "",
+                format!("expected PATH=VALUE with a number as VALUE, found {text:?}"),
+                Some("e.g. --set rl.transfer=0.3; `scalecast explain FILE` lists the key paths"),
+            )
+        })
 }
 
 /// Everything `run` writes for one scenario.

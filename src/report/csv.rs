@@ -1,4 +1,7 @@
-//! The CSV outputs of MODEL.md §7: long format, floats written so they round-trip.
+//! The CSV outputs of MODEL.md §7: long format, floats written so they round-trip. Each table is
+//! built as columns ([`Table`]) and then written; the Python package takes the same columns.
+
+use std::ops::Range;
 
 use crate::forecast::{Forecast, Levers};
 use crate::model::Terms;
@@ -55,6 +58,98 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// A table as named columns of equal length: what a CSV file holds before its numbers are
+/// written. [`Table::csv`] writes it; the Python package hands the same columns to pandas.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<Column>,
+}
+
+/// One named column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub values: Values,
+}
+
+/// A column's cells: text (names) or numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Values {
+    Text(Vec<String>),
+    Numbers(Vec<f64>),
+}
+
+/// One cell of a row added with [`Table::push`].
+#[derive(Clone, Copy, Debug)]
+pub enum Cell<'a> {
+    Text(&'a str),
+    Number(f64),
+}
+
+impl Table {
+    /// An empty table with these columns; those named in `text` hold text, the others numbers.
+    pub fn new<S: AsRef<str>>(names: impl IntoIterator<Item = S>, text: &[&str]) -> Table {
+        let columns = names
+            .into_iter()
+            .map(|n| {
+                let name = n.as_ref().to_string();
+                let values = if text.contains(&name.as_str()) {
+                    Values::Text(Vec::new())
+                } else {
+                    Values::Numbers(Vec::new())
+                };
+                Column { name, values }
+            })
+            .collect();
+        Table { columns }
+    }
+
+    /// Append one row: a cell per column, text cells in the text columns.
+    pub fn push<'a>(&mut self, cells: impl IntoIterator<Item = Cell<'a>>) {
+        let mut n = 0;
+        for (column, cell) in self.columns.iter_mut().zip(cells) {
+            match (&mut column.values, cell) {
+                (Values::Text(v), Cell::Text(s)) => v.push(s.to_string()),
+                (Values::Numbers(v), Cell::Number(x)) => v.push(x),
+                _ => panic!("a cell of the wrong kind in column `{}`", column.name),
+            }
+            n += 1;
+        }
+        assert_eq!(n, self.columns.len(), "a row of {n} cells");
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.columns.first().map_or(0, |c| match &c.values {
+            Values::Text(v) => v.len(),
+            Values::Numbers(v) => v.len(),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The table as CSV: a header row, then one line per row, numbers written by [`number`].
+    pub fn csv(&self) -> String {
+        let names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+        let mut out = names.join(",") + "\n";
+        for i in 0..self.len() {
+            for (j, c) in self.columns.iter().enumerate() {
+                if j > 0 {
+                    out.push(',');
+                }
+                match &c.values {
+                    Values::Text(v) => out.push_str(&v[i]),
+                    Values::Numbers(v) => out.push_str(&number(v[i])),
+                }
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// The numbers of one `capabilities.csv` row, in the order of [`CAPABILITY_COLUMNS`] after
 /// `scenario, year, domain`.
 pub fn term_numbers(t: &Terms) -> [f64; 9] {
@@ -92,12 +187,6 @@ pub fn lever_numbers(l: &Levers) -> [f64; 14] {
     ]
 }
 
-fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
-    let cells: Vec<String> = cells.into_iter().collect();
-    out.push_str(&cells.join(","));
-    out.push('\n');
-}
-
 /// One row of `capabilities.csv` (year `k`, domain `d`), without the line end.
 pub fn capability_row(f: &Forecast, k: usize, d: usize) -> String {
     [
@@ -111,37 +200,59 @@ pub fn capability_row(f: &Forecast, k: usize, d: usize) -> String {
     .join(",")
 }
 
-/// The rows of `capabilities.csv` for one forecast, without the header.
-pub fn capability_rows(f: &Forecast, out: &mut String) {
-    for k in 0..f.levers.len() {
+/// Append the `capabilities.csv` rows of grid years `years` of `f` (years outer, domains in file
+/// order) to `table`, each after the numbers `prefix` (a sweep's grid point).
+pub fn push_capabilities(table: &mut Table, prefix: &[f64], f: &Forecast, years: Range<usize>) {
+    for k in years {
         for d in 0..f.domains.len() {
-            out.push_str(&capability_row(f, k, d));
-            out.push('\n');
+            let cells = prefix
+                .iter()
+                .map(|&x| Cell::Number(x))
+                .chain([
+                    Cell::Text(&f.scenario),
+                    Cell::Number(f.levers[k].year),
+                    Cell::Text(&f.domains[d]),
+                ])
+                .chain(term_numbers(&f.terms[d][k]).map(Cell::Number));
+            table.push(cells);
         }
     }
 }
 
-/// `capabilities.csv`: one row per (scenario, year, domain), years outer, domains in file order.
-pub fn capabilities(forecasts: &[&Forecast]) -> String {
-    let mut out = CAPABILITY_COLUMNS.join(",") + "\n";
+/// The text columns of `capabilities.csv` (and of `sweep.csv`).
+pub const CAPABILITY_TEXT: [&str; 2] = ["scenario", "domain"];
+
+/// `capabilities.csv` as columns: one row per (scenario, year, domain), years outer, domains in
+/// file order.
+pub fn capability_table(forecasts: &[&Forecast]) -> Table {
+    let mut table = Table::new(CAPABILITY_COLUMNS, &CAPABILITY_TEXT);
     for f in forecasts {
-        capability_rows(f, &mut out);
+        push_capabilities(&mut table, &[], f, 0..f.levers.len());
     }
-    out
+    table
 }
 
-/// `levers.csv`: one row per (scenario, year).
-pub fn levers(forecasts: &[&Forecast]) -> String {
-    let mut out = LEVER_COLUMNS.join(",") + "\n";
+/// `capabilities.csv`.
+pub fn capabilities(forecasts: &[&Forecast]) -> String {
+    capability_table(forecasts).csv()
+}
+
+/// `levers.csv` as columns: one row per (scenario, year).
+pub fn lever_table(forecasts: &[&Forecast]) -> Table {
+    let mut table = Table::new(LEVER_COLUMNS, &["scenario"]);
     for f in forecasts {
         for l in &f.levers {
-            line(
-                &mut out,
-                std::iter::once(f.scenario.clone()).chain(lever_numbers(l).map(number)),
+            table.push(
+                std::iter::once(Cell::Text(&f.scenario)).chain(lever_numbers(l).map(Cell::Number)),
             );
         }
     }
-    out
+    table
+}
+
+/// `levers.csv`.
+pub fn levers(forecasts: &[&Forecast]) -> String {
+    lever_table(forecasts).csv()
 }
 
 #[cfg(test)]
@@ -171,5 +282,69 @@ mod tests {
         assert_eq!(number(2e16), "2e16");
         assert_eq!(number(2024.25), "2024.25");
         assert_eq!(number(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn a_table_is_written_row_by_row_with_round_trip_numbers() {
+        let mut t = Table::new(["name", "x", "y"], &["name"]);
+        assert!(t.is_empty());
+        t.push([Cell::Text("a"), Cell::Number(0.1), Cell::Number(1.8e12)]);
+        t.push([
+            Cell::Text("b"),
+            Cell::Number(f64::INFINITY),
+            Cell::Number(-2.5e-7),
+        ]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.csv(), "name,x,y\na,0.1,1800000000000\nb,inf,-2.5e-7\n");
+        assert_eq!(
+            t.columns[1].values,
+            Values::Numbers(vec![0.1, f64::INFINITY])
+        );
+        assert_eq!(
+            t.columns[0].values,
+            Values::Text(vec!["a".into(), "b".into()])
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "wrong kind in column `x`")]
+    fn a_cell_of_the_wrong_kind_is_a_bug() {
+        Table::new(["name", "x"], &["name"]).push([Cell::Text("a"), Cell::Text("b")]);
+    }
+
+    #[test]
+    #[should_panic(expected = "a row of 1 cells")]
+    fn a_short_row_is_a_bug() {
+        Table::new(["name", "x"], &["name"]).push([Cell::Text("a")]);
+    }
+
+    #[test]
+    fn the_capability_table_holds_the_rows_a_sweep_streams() {
+        let s = crate::scenario::Scenario::from_text(
+            "t.toml",
+            "t",
+            "[time]\nstart = 2024\nend = 2026\nstep = 0.5\n[pretraining]\nparams = 1e12\ntokens = 2e13\n[rl]\nsteps = 1e4\n[inference]\ntokens = 1e3\n[[domain]]\nname = \"math\"\nverifiability = 0.9\nslope = 1\ndifficulty = 27\n[[domain]]\nname = \"writing\"\nverifiability = 0.1\nslope = 0.8\ndifficulty = 26\n",
+        )
+        .unwrap();
+        let f = crate::forecast::forecast(&s).unwrap();
+        let mut expected = CAPABILITY_COLUMNS.join(",") + "\n";
+        for k in 0..f.levers.len() {
+            for d in 0..f.domains.len() {
+                expected.push_str(&capability_row(&f, k, d));
+                expected.push('\n');
+            }
+        }
+        assert_eq!(capabilities(&[&f]), expected);
+        let t = capability_table(&[&f]);
+        assert_eq!(t.len(), 5 * 2);
+        let Values::Numbers(capability) = &t.columns[3].values else {
+            panic!("capability is a number column")
+        };
+        assert_eq!(capability[3], f.terms[1][1].capability);
+        let levers = lever_table(&[&f]);
+        assert_eq!(levers.len(), 5);
+        assert!(levers
+            .csv()
+            .starts_with(&(LEVER_COLUMNS.join(",") + "\nt,2024,1000000000000,")));
     }
 }

@@ -244,6 +244,18 @@ fn write_page(
             )?;
         }
         writeln!(o, "</table>")?;
+        if !sc.edits.is_empty() {
+            let set: Vec<String> = sc
+                .edits
+                .iter()
+                .map(|(p, v)| format!("<code>{} = {}</code>", escape(p), short(*v)))
+                .collect();
+            writeln!(
+                o,
+                "<p>Set on the command line (<code>--set</code>), in place of the file's values: {}.</p>",
+                set.join(", ")
+            )?;
+        }
         writeln!(
             o,
             "<table><tr><th>domain</th><th>verifiability</th><th>slope</th><th>difficulty</th><th>floor</th><th>capability {}</th><th>capability {}</th></tr>",

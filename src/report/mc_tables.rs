@@ -4,53 +4,71 @@
 use serde_json::{json, Value};
 
 use crate::montecarlo::{McResult, Sampler, Summary, Tornado, LEVER_NAMES};
-use crate::report::csv::number;
+use crate::report::csv::{number, Cell, Table};
 use crate::report::json::{self, Provenance};
 use crate::scenario::Scenario;
 
-const SUMMARY_COLUMNS: &str = "mean,p5,p25,p50,p75,p95,median_se";
+/// The columns of a [`Summary`] in `quantiles.csv` and `levers_quantiles.csv`.
+pub const SUMMARY_COLUMNS: [&str; 7] = ["mean", "p5", "p25", "p50", "p75", "p95", "median_se"];
 
-fn summary_cells(s: &Summary) -> String {
-    let mut cells = vec![number(s.mean)];
-    cells.extend(s.quantiles.iter().map(|&q| number(q)));
-    cells.push(number(s.median_se));
-    cells.join(",")
+fn summary_numbers(s: &Summary) -> [f64; 7] {
+    let q = s.quantiles;
+    [s.mean, q[0], q[1], q[2], q[3], q[4], s.median_se]
 }
 
-/// `quantiles.csv`: one row per (scenario, year, domain), years outer.
+/// A table of summaries per (scenario, year, `what`): `scenario, year, <what>, mean, p5, ...`,
+/// years outer; `summaries(r)[j][k]` is item `j` (named `names(r)[j]`) at grid year `k`.
+fn summary_table<'a>(
+    results: &[&'a McResult],
+    what: &str,
+    names: impl Fn(&'a McResult) -> Vec<&'a str>,
+    summaries: impl Fn(&'a McResult) -> &'a [Vec<Summary>],
+) -> Table {
+    let columns = ["scenario", "year", what]
+        .into_iter()
+        .chain(SUMMARY_COLUMNS);
+    let mut table = Table::new(columns, &["scenario", what]);
+    for &r in results {
+        let (names, summaries) = (names(r), summaries(r));
+        for (k, &year) in r.years.iter().enumerate() {
+            for (name, row) in names.iter().zip(summaries) {
+                let cells = [
+                    Cell::Text(&r.scenario),
+                    Cell::Number(year),
+                    Cell::Text(name),
+                ]
+                .into_iter()
+                .chain(summary_numbers(&row[k]).map(Cell::Number));
+                table.push(cells);
+            }
+        }
+    }
+    table
+}
+
+/// `quantiles.csv` as columns: one row per (scenario, year, domain), years outer.
+pub fn quantiles_table(results: &[&McResult]) -> Table {
+    summary_table(
+        results,
+        "domain",
+        |r| r.domains.iter().map(String::as_str).collect(),
+        |r| &r.capability,
+    )
+}
+
+/// `quantiles.csv`.
 pub fn quantiles(results: &[&McResult]) -> String {
-    let mut out = format!("scenario,year,domain,{SUMMARY_COLUMNS}\n");
-    for r in results {
-        for (k, &year) in r.years.iter().enumerate() {
-            for (d, name) in r.domains.iter().enumerate() {
-                out.push_str(&format!(
-                    "{},{},{name},{}\n",
-                    r.scenario,
-                    number(year),
-                    summary_cells(&r.capability[d][k])
-                ));
-            }
-        }
-    }
-    out
+    quantiles_table(results).csv()
 }
 
-/// `levers_quantiles.csv`: one row per (scenario, year, lever), years outer.
+/// `levers_quantiles.csv` as columns: one row per (scenario, year, lever), years outer.
+pub fn levers_quantiles_table(results: &[&McResult]) -> Table {
+    summary_table(results, "lever", |_| LEVER_NAMES.to_vec(), |r| &r.levers)
+}
+
+/// `levers_quantiles.csv`.
 pub fn levers_quantiles(results: &[&McResult]) -> String {
-    let mut out = format!("scenario,year,lever,{SUMMARY_COLUMNS}\n");
-    for r in results {
-        for (k, &year) in r.years.iter().enumerate() {
-            for (j, name) in LEVER_NAMES.iter().enumerate() {
-                out.push_str(&format!(
-                    "{},{},{name},{}\n",
-                    r.scenario,
-                    number(year),
-                    summary_cells(&r.levers[j][k])
-                ));
-            }
-        }
-    }
-    out
+    levers_quantiles_table(results).csv()
 }
 
 /// A milestone year, or `after END` when not reached within the grid.

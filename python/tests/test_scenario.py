@@ -1,0 +1,64 @@
+"""The Scenario object: key paths read and set, copies, and what it reports."""
+
+import copy
+import json
+
+import numpy as np
+
+import scalecast
+from conftest import SCENARIOS, cli
+
+REASONERS = SCENARIOS / "reasoners.toml"
+
+
+def test_keys_and_values_are_those_of_summary_json(out):
+    cli("run", REASONERS, "--out", out)
+    summary = json.loads((out / "reasoners" / "summary.json").read_text())
+    parameters = {k: float(v) for k, v in summary["parameters"].items()}
+    sc = scalecast.load(REASONERS)
+    assert dict(sc.items()) == parameters
+    assert sc.keys() == list(summary["parameters"])
+    assert list(sc) == sc.keys() and len(sc) == len(parameters)
+    assert sc["rl.transfer"] == 0.05  # a distribution reads as its median
+    assert "rl.transfer" in sc and "rl.transfr" not in sc
+
+
+def test_the_scenario_describes_itself():
+    sc = scalecast.load(REASONERS)
+    assert sc.name == "reasoners" and sc.file == str(REASONERS)
+    assert sc.domains == ["math", "code", "exams", "writing", "empathy", "strategy"]
+    assert np.array_equal(sc.years, 2024 + 0.25 * np.arange(41))
+    assert sc.description
+    assert repr(sc).startswith('<Scenario "reasoners" from ')
+    assert "6 domains, 41 years from 2024 to 2034, 1 uncertain inputs" in repr(sc)
+
+
+def test_setting_pins_a_distribution_and_law_keys_make_the_law_custom(out):
+    sc = scalecast.load(REASONERS)
+    sc["rl.transfer"] = 0.3
+    assert sc["rl.transfer"] == 0.3 and sc.uncertain == []
+    sc["pretraining.law.alpha"] = 0.35
+    assert sc.edits == [("rl.transfer", 0.3), ("pretraining.law.alpha", 0.35)]
+    cli("run", REASONERS, "--set", "rl.transfer=0.3", "--set", "pretraining.law.alpha=0.35",
+        "--out", out)
+    summary = json.loads((out / "reasoners" / "summary.json").read_text())
+    assert summary["uncertain"] == []
+    assert summary["forms"]["law"] == "custom"
+    assert summary["parameters"]["pretraining.law.alpha"] == 0.35
+    assert summary["provenance"]["command"].endswith(
+        "--set rl.transfer=0.3 --set pretraining.law.alpha=0.35 --out " + str(out)
+    )
+
+
+def test_copies_branch():
+    sc = scalecast.load(REASONERS)
+    for other in [sc.copy(), copy.copy(sc), copy.deepcopy(sc)]:
+        other["rl.transfer"] = 0.5
+        assert sc["rl.transfer"] == 0.05 and other["rl.transfer"] == 0.5
+
+
+def test_values_may_be_numpy_and_integers():
+    sc = scalecast.load(REASONERS)
+    sc["pretraining.params"] = np.float64(3e12)
+    sc["erosion.rate"] = 0
+    assert sc["pretraining.params"] == 3e12 and sc["erosion.rate"] == 0.0

@@ -11,6 +11,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
 FIXTURES = REPO / "tests" / "fixtures"
+# A fixed scenario (the reasoners world as first shipped: params and tokens, a uniform transfer),
+# for tests that edit particular keys; the shipped scenarios move with the calibration.
+PLAYGROUND = FIXTURES / "playground.toml"
 
 
 def _binary() -> Path:

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import scalecast
-from conftest import SCENARIOS, cli
+from conftest import SCENARIOS, cli, PLAYGROUND
 
-REASONERS = SCENARIOS / "reasoners.toml"
+REASONERS = PLAYGROUND
 BAD = """[scenario]
 name = "bad"
 [pretraining]

@@ -14,9 +14,9 @@ import pytest
 
 import scalecast
 from scalecast import _core
-from conftest import SCENARIOS
+from conftest import SCENARIOS, PLAYGROUND
 
-SC = scalecast.load(SCENARIOS / "reasoners.toml")
+SC = scalecast.load(PLAYGROUND)
 # Calls of a few tenths of a second, so the main thread surely wakes during them: a long grid
 # for the deterministic forecast.
 LONG = SC.copy()

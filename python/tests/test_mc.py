@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import scalecast
-from conftest import FIXTURES, SCENARIOS, assert_same, cli, read_csv
+from conftest import FIXTURES, SCENARIOS, assert_same, cli, read_csv, PLAYGROUND
 
-CASES = [(FIXTURES / "mc_benchmark.toml", 3000, 7), (SCENARIOS / "reasoners.toml", 2500, 11)]
+CASES = [(FIXTURES / "mc_benchmark.toml", 3000, 7), (PLAYGROUND, 2500, 11), (SCENARIOS / "reasoners.toml", 2500, 11)]
 
 
 @pytest.mark.parametrize("file,samples,seed", CASES, ids=lambda c: getattr(c, "name", str(c)))
@@ -50,7 +50,7 @@ def test_a_milestone_never_reached_is_nan():
 
 
 def test_year_keeps_that_grid_year():
-    sc = scalecast.load(SCENARIOS / "reasoners.toml")
+    sc = scalecast.load(PLAYGROUND)
     full = scalecast.mc(sc, 1000, 3)
     at = scalecast.mc(sc, 1000, 3, year=2030)
     assert list(at["year"]) == [2030.0] * len(sc.domains)
@@ -61,7 +61,7 @@ def test_year_keeps_that_grid_year():
 
 
 def test_the_same_seed_gives_the_same_numbers_and_another_seed_others():
-    sc = scalecast.load(SCENARIOS / "reasoners.toml")
+    sc = scalecast.load(PLAYGROUND)
     a, b = scalecast.mc(sc, 1000, 5), scalecast.mc(sc, 1000, 5)
     c = scalecast.mc(sc, 1000, 6)
     assert a.equals(b)
@@ -69,7 +69,7 @@ def test_the_same_seed_gives_the_same_numbers_and_another_seed_others():
 
 
 def test_a_pinned_key_is_no_longer_drawn():
-    sc = scalecast.load(SCENARIOS / "reasoners.toml")
+    sc = scalecast.load(PLAYGROUND)
     assert sc.uncertain == ["rl.transfer"]
     sc["rl.transfer"] = 0.05
     q = scalecast.mc(sc, 500, 1)

@@ -3,7 +3,7 @@
 import pytest
 
 import scalecast
-from conftest import FIXTURES, SCENARIOS, assert_same, cli, read_csv
+from conftest import FIXTURES, SCENARIOS, assert_same, cli, read_csv, PLAYGROUND
 
 FILES = sorted(SCENARIOS.glob("*.toml")) + sorted(FIXTURES.glob("*.toml"))
 
@@ -27,7 +27,7 @@ def test_run_equals_the_cli_bit_for_bit(file, cli_runs):
 
 
 def test_an_edited_scenario_equals_run_with_set(out):
-    file = SCENARIOS / "reasoners.toml"
+    file = PLAYGROUND
     cli(
         "run", file, "--set", "rl.transfer=0.3", "--set", "pretraining.params=3e12",
         "--out", out,
@@ -44,7 +44,7 @@ def test_an_edited_scenario_equals_run_with_set(out):
 
 
 def test_run_returns_named_frames_in_the_contract_layout():
-    sc = scalecast.load(SCENARIOS / "reasoners.toml")
+    sc = scalecast.load(PLAYGROUND)
     result = scalecast.run(sc)
     assert result.capabilities is result[0] and result.levers is result[1]
     assert len(result.capabilities) == len(sc.years) * len(sc.domains)

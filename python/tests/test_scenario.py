@@ -6,9 +6,9 @@ import json
 import numpy as np
 
 import scalecast
-from conftest import SCENARIOS, cli
+from conftest import SCENARIOS, cli, PLAYGROUND
 
-REASONERS = SCENARIOS / "reasoners.toml"
+REASONERS = PLAYGROUND
 
 
 def test_keys_and_values_are_those_of_summary_json(out):

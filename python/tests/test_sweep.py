@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import scalecast
-from conftest import SCENARIOS, assert_same, cli, read_csv
+from conftest import SCENARIOS, assert_same, cli, read_csv, PLAYGROUND
 
-REASONERS = SCENARIOS / "reasoners.toml"
+REASONERS = PLAYGROUND
 
 
 def cli_sweep(out, *flags):

@@ -13,7 +13,7 @@
 //! does not saturate).
 
 use crate::error::{nearest, usage, InputErrors};
-use crate::model::{domain_terms, rl, LeverPoint, TermParams, Terms};
+use crate::model::{domain_terms, rl, LeverPoint, Terms};
 use crate::scenario::{show, Scenario};
 
 /// Steps of the simplex grid per unit share (1%).
@@ -133,11 +133,7 @@ impl<'a> Problem<'a> {
             rl_progress: rl::progress(rl_steps, s.rl.midpoint_steps, s.rl.exponent),
             thinking_tokens,
         };
-        let term_params = TermParams {
-            rl: s.rl,
-            erosion: s.erosion,
-            inference: s.inference,
-        };
+        let term_params = crate::forecast::term_params(s);
         Allocation {
             pretraining: p,
             rl: r,

@@ -12,8 +12,8 @@
 use rayon::prelude::*;
 
 use crate::error::{InputError, InputErrors};
-use crate::forecast::levers_at;
-use crate::model::{domain_terms, LeverPoint, TermParams};
+use crate::forecast::{levers_at, term_params};
+use crate::model::domain_terms;
 use crate::montecarlo::Sampler;
 use crate::scenario::Scenario;
 
@@ -86,19 +86,7 @@ pub struct Backtest {
 /// The deterministic capability of `domain` (an index into `s.domains`) in `year`.
 pub fn capability_at(s: &Scenario, domain: usize, year: f64) -> f64 {
     let l = levers_at(s, year);
-    let point = LeverPoint {
-        params: l.params,
-        effective_log10_compute: l.effective_log10_compute,
-        rl_steps: l.rl_steps,
-        rl_progress: l.rl_progress,
-        thinking_tokens: l.thinking_tokens,
-    };
-    let params = TermParams {
-        rl: s.rl,
-        erosion: s.erosion,
-        inference: s.inference,
-    };
-    domain_terms(&s.domains[domain], &params, &point).capability
+    domain_terms(&s.domains[domain], &term_params(s), &l.point()).capability
 }
 
 /// Score the observations of `s` with a year at or after `from`.

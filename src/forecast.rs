@@ -36,6 +36,28 @@ pub struct Forecast {
     pub terms: Vec<Vec<Terms>>,
 }
 
+impl Levers {
+    /// The levers as the per-domain terms take them.
+    pub fn point(&self) -> LeverPoint {
+        LeverPoint {
+            params: self.params,
+            effective_log10_compute: self.effective_log10_compute,
+            rl_steps: self.rl_steps,
+            rl_progress: self.rl_progress,
+            thinking_tokens: self.thinking_tokens,
+        }
+    }
+}
+
+/// Everything besides the levers and the domain that a scenario's terms depend on.
+pub fn term_params(s: &Scenario) -> TermParams {
+    TermParams {
+        rl: s.rl,
+        erosion: s.erosion,
+        inference: s.inference,
+    }
+}
+
 impl Forecast {
     pub fn years(&self) -> impl Iterator<Item = f64> + '_ {
         self.levers.iter().map(|l| l.year)
@@ -47,11 +69,7 @@ impl Forecast {
 /// A lever or term that is not finite in some grid year is an input error naming the key that
 /// drives it and the year (MODEL.md §1).
 pub fn forecast(s: &Scenario) -> Result<Forecast, InputErrors> {
-    let params = TermParams {
-        rl: s.rl,
-        erosion: s.erosion,
-        inference: s.inference,
-    };
+    let params = term_params(s);
     let mut levers = Vec::with_capacity(s.time.len());
     for year in s.time.years() {
         let l = levers_at(s, year);
@@ -62,14 +80,7 @@ pub fn forecast(s: &Scenario) -> Result<Forecast, InputErrors> {
     for d in &s.domains {
         let mut row = Vec::with_capacity(levers.len());
         for l in &levers {
-            let point = LeverPoint {
-                params: l.params,
-                effective_log10_compute: l.effective_log10_compute,
-                rl_steps: l.rl_steps,
-                rl_progress: l.rl_progress,
-                thinking_tokens: l.thinking_tokens,
-            };
-            let t = domain_terms(d, &params, &point);
+            let t = domain_terms(d, &params, &l.point());
             check_terms(s, d, l.year, &t)?;
             row.push(t);
         }

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use assert_cmd::Command;
-use scalecast::forecast::{forecast, levers_at};
-use scalecast::model::{domain_terms, rl, LeverPoint, TermParams};
+use scalecast::forecast::{forecast, levers_at, term_params};
+use scalecast::model::{domain_terms, rl, LeverPoint};
 use scalecast::scenario::Scenario;
 use serde_json::Value;
 
@@ -176,20 +176,10 @@ fn in_the_calibrated_world_a_2024_reasoner_gains_on_math_and_not_on_writing() {
     // In the calibrated reasoners world at o1's release (late 2024): the reasoner has the RL
     // and thinking of that year; its contemporary has neither (no RL, the present's thinking).
     let s = scenario("reasoners");
-    let params = TermParams {
-        rl: s.rl,
-        erosion: s.erosion,
-        inference: s.inference,
-    };
+    let params = term_params(&s);
     let year = 2024.96;
     let l = levers_at(&s, year);
-    let reasoner = LeverPoint {
-        params: l.params,
-        effective_log10_compute: l.effective_log10_compute,
-        rl_steps: l.rl_steps,
-        rl_progress: l.rl_progress,
-        thinking_tokens: l.thinking_tokens,
-    };
+    let reasoner = l.point();
     assert!(
         reasoner.rl_steps >= 1e4,
         "RL steps {} at {year}",

@@ -27,8 +27,8 @@ use rayon::prelude::*;
 use crate::error::{InputError, InputErrors};
 use crate::fit::domain::Link;
 use crate::fit::{Bootstrap, Interval};
-use crate::forecast::levers_at;
-use crate::model::{domain_terms, Domain, LeverPoint, TermParams};
+use crate::forecast::{levers_at, term_params};
+use crate::model::{domain_terms, Domain};
 use crate::scenario::{ModelSize, Scenario};
 
 use curves::{Curves, Set};
@@ -176,26 +176,11 @@ pub fn effective_compute(s: &Scenario, compute: f64) -> (f64, f64) {
     (s.pretraining.law.effective_log10_compute(n, r * n, 1.0), n)
 }
 
-fn term_params(s: &Scenario) -> TermParams {
-    TermParams {
-        rl: s.rl,
-        erosion: s.erosion,
-        inference: s.inference,
-    }
-}
-
 /// The difficulty that puts a non-reasoner at the scenario's first-year levers on the fitted
 /// curve: `difficulty + (rl - erosion + inference) / slope` of that year, so that the model's
 /// logit there is `slope (u - difficulty)` of the curve.
 pub fn difficulty_on_scale(s: &Scenario, link: &Link, verifiability: f64) -> f64 {
-    let l = levers_at(s, s.time.start);
-    let point = LeverPoint {
-        params: l.params,
-        effective_log10_compute: l.effective_log10_compute,
-        rl_steps: l.rl_steps,
-        rl_progress: l.rl_progress,
-        thinking_tokens: l.thinking_tokens,
-    };
+    let point = levers_at(s, s.time.start).point();
     let d = Domain {
         name: String::new(),
         verifiability,

@@ -11,18 +11,44 @@ use crate::report::calibrate::{self as out_calibrate, Origin};
 use crate::report::calibrate_charts;
 
 /// The options of `scalecast calibrate`.
+#[derive(clap::Args, Debug)]
 pub struct CalibrateOptions {
+    /// The observations table (one row per model and benchmark; `scalecast data build`)
     pub data: PathBuf,
+    /// The scenario whose domains, law and levers the calibration is for
+    #[arg(long)]
     pub scenario: PathBuf,
+    /// The benchmarks table (domain, anchor, chance level, grading); default: benchmarks.csv
+    /// beside DATA
+    #[arg(long)]
     pub benchmarks: Option<PathBuf>,
+    /// Calibrate on observations released before this date (YYYY-MM-DD) and score the rest
+    #[arg(long, value_name = "DATE")]
     pub holdout: Option<String>,
+    /// With --holdout, score up to this date (default: the last release in the data)
+    #[arg(long, value_name = "DATE", requires = "holdout")]
     pub until: Option<String>,
+    /// Fix the efficiency growth (a multiplier per year) instead of fitting it
+    #[arg(long, value_name = "X")]
     pub efficiency_growth: Option<f64>,
+    /// Fit the curves to frontier-scale models only: training compute within this many
+    /// orders of magnitude of the largest released by then (inf: every model)
+    #[arg(long, default_value_t = crate::calibrate::SCALE_BAND)]
     pub scale_band: f64,
+    /// RL steps of the reference reasoner whose gain the RL fit reproduces
+    #[arg(long, default_value_t = crate::calibrate::REASONER_STEPS)]
     pub reasoner_steps: f64,
+    /// Thinking tokens per query of the reference reasoner
+    #[arg(long, default_value_t = crate::calibrate::REASONER_TOKENS)]
     pub reasoner_tokens: f64,
+    /// Bootstrap replicates for the intervals (0: none)
+    #[arg(long, default_value_t = 200)]
     pub bootstrap: usize,
+    /// Seed of the bootstrap resampling
+    #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Output folder; results go to OUT/calibrate-<scenario stem>/ (or holdout-<stem>-<date>/)
+    #[arg(long, default_value = "output")]
     pub out: PathBuf,
 }
 

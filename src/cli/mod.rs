@@ -163,45 +163,7 @@ pub enum Command {
     /// Calibrate a scenario's domains, efficiency growth, RL gain and transfer on the observations
     /// table (data/observations.csv); with --holdout, calibrate on what was released before a date
     /// and score the forecast of the rest against naive baselines.
-    Calibrate {
-        /// The observations table (one row per model and benchmark; `scalecast data build`)
-        data: PathBuf,
-        /// The scenario whose domains, law and levers the calibration is for
-        #[arg(long)]
-        scenario: PathBuf,
-        /// The benchmarks table (domain, anchor, chance level, grading); default: benchmarks.csv
-        /// beside DATA
-        #[arg(long)]
-        benchmarks: Option<PathBuf>,
-        /// Calibrate on observations released before this date (YYYY-MM-DD) and score the rest
-        #[arg(long, value_name = "DATE")]
-        holdout: Option<String>,
-        /// With --holdout, score up to this date (default: the last release in the data)
-        #[arg(long, value_name = "DATE", requires = "holdout")]
-        until: Option<String>,
-        /// Fix the efficiency growth (a multiplier per year) instead of fitting it
-        #[arg(long, value_name = "X")]
-        efficiency_growth: Option<f64>,
-        /// Fit the curves to frontier-scale models only: training compute within this many
-        /// orders of magnitude of the largest released by then (inf: every model)
-        #[arg(long, default_value_t = crate::calibrate::SCALE_BAND)]
-        scale_band: f64,
-        /// RL steps of the reference reasoner whose gain the RL fit reproduces
-        #[arg(long, default_value_t = crate::calibrate::REASONER_STEPS)]
-        reasoner_steps: f64,
-        /// Thinking tokens per query of the reference reasoner
-        #[arg(long, default_value_t = crate::calibrate::REASONER_TOKENS)]
-        reasoner_tokens: f64,
-        /// Bootstrap replicates for the intervals (0: none)
-        #[arg(long, default_value_t = 200)]
-        bootstrap: usize,
-        /// Seed of the bootstrap resampling
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Output folder; results go to OUT/calibrate-<scenario stem>/ (or holdout-<stem>-<date>/)
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-    },
+    Calibrate(calibrate::CalibrateOptions),
     /// Score a scenario's forecast against its [[observation]] rows from a year on.
     Backtest {
         /// The scenario file
@@ -365,33 +327,7 @@ pub fn main(cli: Cli) -> Result<()> {
         } => sweep::allocate(&file, budget, year, &domain, queries, &out),
         Command::Serve { paths, port, host } => serve::serve(&paths, &host, port),
         Command::Fit(command) => fit::fit(command),
-        Command::Calibrate {
-            data,
-            scenario,
-            benchmarks,
-            holdout,
-            until,
-            efficiency_growth,
-            scale_band,
-            reasoner_steps,
-            reasoner_tokens,
-            bootstrap,
-            seed,
-            out,
-        } => calibrate::run_calibrate(&calibrate::CalibrateOptions {
-            data,
-            scenario,
-            benchmarks,
-            holdout,
-            until,
-            efficiency_growth,
-            scale_band,
-            reasoner_steps,
-            reasoner_tokens,
-            bootstrap,
-            seed,
-            out,
-        }),
+        Command::Calibrate(options) => calibrate::run_calibrate(&options),
         Command::Backtest {
             file,
             from,

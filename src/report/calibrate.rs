@@ -27,6 +27,24 @@ pub struct Origin {
     pub base: String,
 }
 
+impl Origin {
+    /// The provenance block of the JSON files: tool, version, inputs with their SHA-256, command.
+    fn json(&self) -> Value {
+        json!({
+            "tool": "scalecast",
+            "version": env!("CARGO_PKG_VERSION"),
+            "inputs": self.inputs.iter().map(|(f, h)| json!({"file": f, "sha256": h})).collect::<Vec<_>>(),
+            "command": self.command,
+        })
+    }
+}
+
+fn pretty(doc: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(doc).expect("JSON values serialise");
+    s.push('\n');
+    s
+}
+
 fn interval_json(i: Option<Interval>) -> Value {
     match i {
         Some(i) => json!([number(i.low), number(i.high)]),
@@ -310,17 +328,10 @@ pub fn json(c: &Calibration, o: &Origin) -> String {
             "seed": c.settings.bootstrap.seed,
             "level": crate::fit::LEVEL,
         },
-        "method": "Curves score = floor + (1 - floor) sigmoid(slope (u - difficulty)) per benchmark, least squares on the score over the benchmark's frontier (non-reasoning, non-distilled models with a training compute that no model with no more compute and no later release beats); u = the scenario's effective compute of the training compute + g (year - present year), g shared by all benchmarks. Reasoner gains: mean logit difference over the floor between each reasoner and its non-reasoning contemporary. rl.max_gain and rl.transfer: weighted least squares of the model's reasoner-minus-contemporary logit difference on those gains, through each benchmark's share of automatically graded items. Difficulties on the scenario's scale: shifted so that a non-reasoner at the scenario's first-year levers sits on its curve.",
-        "provenance": {
-            "tool": "scalecast",
-            "version": env!("CARGO_PKG_VERSION"),
-            "inputs": o.inputs.iter().map(|(f, h)| json!({"file": f, "sha256": h})).collect::<Vec<_>>(),
-            "command": o.command,
-        },
+        "method": "Curves score = floor + (1 - floor) sigmoid(slope (u - difficulty)) per benchmark, one slope per domain, least squares on the score over the benchmark's frontier (non-reasoning, non-distilled models with a training compute within the scale band of the largest released by then, that no such model with no more compute and no later release beats); u = the scenario's effective compute of the training compute + g (year - present year), g shared by all benchmarks. Reasoner gains: mean logit difference over the floor between each reasoner and its non-reasoning contemporary. rl.max_gain and rl.transfer: weighted least squares of the model's reasoner-minus-contemporary logit difference on those gains, through each benchmark's share of automatically graded items. Difficulties on the scenario's scale: shifted so that a non-reasoner at the scenario's first-year levers sits on its curve.",
+        "provenance": o.json(),
     });
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
-    s.push('\n');
-    s
+    pretty(&doc)
 }
 
 fn opt(x: Option<f64>) -> String {
@@ -575,16 +586,9 @@ pub fn holdout_json(h: &Holdout, c: &Calibration, o: &Origin) -> String {
         "calibrated_on_observations": c.used,
         "domains": domains,
         "method": "Calibrated on observations released before the split; the model forecasts each benchmark from the scenario's levers with the calibrated curves and efficiency growth; 'carried forward' keeps the best score released before the split; 'logit trend' is a least-squares line in time through the logits (over the floor) of the records set before the split. Scored at the scenario's grid years after the split up to 'until', against the best score released by each year.",
-        "provenance": {
-            "tool": "scalecast",
-            "version": env!("CARGO_PKG_VERSION"),
-            "inputs": o.inputs.iter().map(|(f, h)| json!({"file": f, "sha256": h})).collect::<Vec<_>>(),
-            "command": o.command,
-        },
+        "provenance": o.json(),
     });
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
-    s.push('\n');
-    s
+    pretty(&doc)
 }
 
 /// The printed holdout table: MAE per domain and method, the best marked.

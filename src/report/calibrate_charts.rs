@@ -10,9 +10,9 @@ use plotters::prelude::*;
 use super::calibrate::year_text;
 use super::charts::{
     capability_axis, draw_title, frame_xy, multiples, nice_axis, render, series_colour, Axis,
-    Chart, LEGEND_PAD, LEGEND_ROW, LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
+    Chart, LINE_PX, MUTED, PLOT_H,
 };
-use super::fit_charts::{draw_legend, entry, legend_width, short, Entry, Mark, DOT_PX, LAYOUT};
+use super::fit_charts::{draw_legend, entry, short, sized, Entry, Mark, DOT_PX, LAYOUT};
 use crate::calibrate::holdout::Holdout;
 use crate::calibrate::observations::Data;
 use crate::calibrate::{effective_compute, Calibration};
@@ -37,13 +37,6 @@ struct Plan {
     present: (f64, f64, Option<(f64, f64)>, Option<f64>),
     entries: Vec<Entry>,
     x_desc: String,
-}
-
-fn sized(entries: &[Entry]) -> Result<(u32, u32)> {
-    let legend_w = legend_width(entries)?;
-    let width = PLOT_W.max(legend_w + LAYOUT.y_label_area + 40);
-    let legend_h = entries.len() as u32 * LEGEND_ROW as u32 + 2 * LEGEND_PAD as u32 + 10;
-    Ok((width, TITLE_BAND + PLOT_H + legend_h))
 }
 
 /// One domain: its benchmarks' observations over effective compute, with their curves.

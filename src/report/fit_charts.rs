@@ -62,6 +62,14 @@ pub(crate) fn legend_width(entries: &[Entry]) -> Result<u32> {
     Ok((widest + 2 * LEGEND_PAD) as u32)
 }
 
+/// The size of a chart with a title, a plot and `entries` as a legend below it.
+pub(crate) fn sized(entries: &[Entry]) -> Result<(u32, u32)> {
+    let legend_w = legend_width(entries)?;
+    let width = PLOT_W.max(legend_w + LAYOUT.y_label_area + 40);
+    let legend_h = entries.len() as u32 * LEGEND_ROW as u32 + 2 * LEGEND_PAD as u32 + 10;
+    Ok((width, TITLE_BAND + PLOT_H + legend_h))
+}
+
 /// A boxed legend, one entry per row, top-left at `(x, y)`.
 pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -160,11 +168,8 @@ struct Scatter {
 
 impl Scatter {
     fn render(&self) -> Result<Chart> {
-        let legend_w = legend_width(&self.entries)?;
-        let width = PLOT_W.max(legend_w + LAYOUT.y_label_area + 40);
-        let legend_h = self.entries.len() as u32 * LEGEND_ROW as u32 + 2 * LEGEND_PAD as u32 + 10;
         render(
-            (width, TITLE_BAND + PLOT_H + legend_h),
+            sized(&self.entries)?,
             |root| self.draw(root),
             |root| self.draw(root),
         )
@@ -528,11 +533,8 @@ pub fn backtest_chart(f: &Forecast, s: &Scenario, b: &Backtest) -> Result<Chart>
         from: b.from,
         entries,
     };
-    let legend_w = legend_width(&plan.entries)?;
-    let width = PLOT_W.max(legend_w + LAYOUT.y_label_area + 40);
-    let legend_h = plan.entries.len() as u32 * LEGEND_ROW as u32 + 2 * LEGEND_PAD as u32 + 10;
     render(
-        (width, TITLE_BAND + PLOT_H + legend_h),
+        sized(&plan.entries)?,
         |root| plan.draw(root),
         |root| plan.draw(root),
     )

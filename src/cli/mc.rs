@@ -9,6 +9,8 @@ pub struct McOptions {
     pub seed: u64,
     pub year: Option<f64>,
     pub write_samples: bool,
+    /// Base samples of the Sobol indices (0: none).
+    pub sobol: usize,
     pub quiet: bool,
 }
 
@@ -35,6 +37,19 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
                 o.samples
             ),
             Some("drop --write-samples or use fewer samples"),
+        )
+        .into());
+    }
+    if o.sobol > montecarlo::MAX_SOBOL_SAMPLES {
+        return Err(usage(
+            "--sobol",
+            "",
+            format!(
+                "expected 0 to {} base samples, found {}",
+                montecarlo::MAX_SOBOL_SAMPLES,
+                o.sobol
+            ),
+            Some("8,192 base samples give indices to about 0.02"),
         )
         .into());
     }
@@ -88,27 +103,39 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
     let bar = progress_bar(o.quiet, (o.samples * plans.len()) as u64, "samples");
     let observe = |n: u64| bar.inc(n);
     let mut results: Vec<McResult> = Vec::new();
-    for (_, s, _, _, _) in &plans {
+    let mut sobols = Vec::new();
+    for (_, s, _, year_index, _) in &plans {
         results.push(montecarlo::run(s, o.samples, o.seed, &observe)?);
+        sobols.push(if o.sobol > 0 {
+            montecarlo::sobol(s, *year_index, o.sobol, o.seed)?
+        } else {
+            Vec::new()
+        });
     }
     bar.finish_and_clear();
     let mut folders = Vec::new();
-    for ((file, s, f, year_index, tornadoes), r) in plans.iter().zip(&results) {
+    for (((file, s, f, year_index, tornadoes), r), sobol) in plans.iter().zip(&results).zip(&sobols)
+    {
         let provenance = Provenance {
             file: shown(file),
             sha256: sha256_hex(s.document.text.as_bytes()),
             command: format!(
-                "scalecast mc {} --samples {} --seed {}{} --out {}",
+                "scalecast mc {} --samples {} --seed {}{}{} --out {}",
                 shown(file),
                 o.samples,
                 o.seed,
                 o.year.map_or(String::new(), |y| format!(" --year {y}")),
+                if o.sobol == montecarlo::DEFAULT_SOBOL_SAMPLES {
+                    String::new()
+                } else {
+                    format!(" --sobol {}", o.sobol)
+                },
                 shown(out)
             ),
         };
         folders.push((
             s.name.clone(),
-            mc_folder(s, f, r, *year_index, tornadoes, &provenance, o)?,
+            mc_folder(s, f, r, *year_index, (tornadoes, sobol), &provenance, o)?,
         ));
     }
     if results.len() > 1 {
@@ -137,7 +164,7 @@ pub(super) fn mc_folder(
     f: &Forecast,
     r: &McResult,
     year_index: usize,
-    tornadoes: &[montecarlo::Tornado],
+    (tornadoes, sobol): (&[montecarlo::Tornado], &[montecarlo::Sobol]),
     provenance: &Provenance,
     o: &McOptions,
 ) -> Result<Folder> {
@@ -152,7 +179,13 @@ pub(super) fn mc_folder(
         "sensitivity.csv",
         tables::sensitivity(&s.name, year, end, tornadoes),
     );
-    folder.add("summary.json", tables::summary(s, r, year, provenance));
+    folder.add(
+        "summary.json",
+        tables::summary(s, r, year, o.sobol, provenance),
+    );
+    if o.sobol > 0 {
+        folder.add("sensitivity_sobol.csv", tables::sobol(&s.name, year, sobol));
+    }
     if !s.milestones.is_empty() {
         let deterministic: Vec<Option<f64>> = s
             .milestones
@@ -202,6 +235,14 @@ pub(super) fn mc_folder(
         jobs.push((
             file,
             Box::new(move || report::mc_charts::tornado_chart(&s.name, t, &what, after)),
+        ));
+    }
+    for t in sobol {
+        let domain = t.target.trim_start_matches("capability:");
+        let what = format!("the capability of {domain} in {}", number(year));
+        jobs.push((
+            format!("sobol-{domain}"),
+            Box::new(move || report::mc_charts::sobol_chart(&s.name, t, &what, o.sobol)),
         ));
     }
     let drawn: Vec<(String, Result<report::charts::Chart>)> = jobs

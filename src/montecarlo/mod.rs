@@ -19,7 +19,10 @@ mod sensitivity;
 pub use engine::LEVER_NAMES;
 pub use outputs::{run, se_window, McResult, MilestoneArrival, Summary, LEVELS};
 pub use sampler::{drawn_inputs, Sampler};
-pub use sensitivity::{sensitivity, Swing, Tornado};
+pub use sensitivity::{
+    sensitivity, sobol, sobol_indices, Sobol, SobolIndex, Swing, Tornado, DEFAULT_SOBOL_SAMPLES,
+    MAX_SOBOL_SAMPLES,
+};
 
 /// Samples when `--samples` is not given.
 pub const DEFAULT_SAMPLES: usize = 10_000;

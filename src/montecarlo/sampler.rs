@@ -340,6 +340,22 @@ impl Sampler {
     }
 }
 
+impl Sampler {
+    /// The inputs of stream `stream` drawn independently from their marginals, correlations
+    /// ignored (the Sobol indices' assumption), into `out`.
+    pub fn draw_independent(&self, stream: u64, out: &mut [f64]) {
+        let mut rng = self.base.clone();
+        rng.set_stream(stream);
+        for (o, d) in out.iter_mut().zip(&self.dists) {
+            *o = d.clamp(if d.family.is_gaussian() {
+                d.family.from_normal(rng.sample(StandardNormal))
+            } else {
+                d.family.from_uniform(open_unit(&mut rng))
+            });
+        }
+    }
+}
+
 /// A uniform number in the open interval (0, 1): 53 random bits, centred in their cell.
 pub(super) fn open_unit(rng: &mut ChaCha8Rng) -> f64 {
     ((rng.next_u64() >> 11) as f64 + 0.5) * (1.0 / (1u64 << 53) as f64)

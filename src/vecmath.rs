@@ -6,23 +6,38 @@
 //! small interval. Against the system library, over the whole input range: `exp` within 1-2 ulp,
 //! `ln` within 2, `log2` within 3, `log2(1 + x)` within 4, `log10` within about 5 (it is not exact at
 //! powers of ten, as the system library is); `x^y = exp(y ln x)` within `2 + |y ln x|` ulp or so
-//! (the rounding of `y ln x` is amplified by `exp`). The results are the same bits on every x86-64 CPU, with or without AVX2, because
-//! the same IEEE operations run in the same order (no fused multiply-add).
+//! (the rounding of `y ln x` is amplified by `exp`). The results are the same bits on every x86-64
+//! CPU, built with AVX-512, AVX2 or neither, because the same IEEE operations run in the same
+//! order (no fused multiply-add).
 
-/// Run `f` compiled for AVX2 where the CPU has it, so that the loops inlined into it take four
-/// f64 at a time. There is no fused multiply-add in either build, so the results are the same
-/// bits with and without AVX2.
+/// Run `f` compiled for AVX-512 or AVX2 where the CPU has it, so that the loops inlined into it
+/// take eight or four f64 at a time. There is no fused multiply-add in any build (Rust never
+/// contracts `a * b + c`), so the results are the same bits with and without them.
 #[inline(always)]
 pub fn vectorised<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        #[target_feature(enable = "avx2")]
-        fn avx2<R>(f: impl FnOnce() -> R) -> R {
-            f()
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F.
+            return unsafe { avx512(f) };
         }
-        // SAFETY: the CPU has AVX2.
-        return unsafe { avx2(f) };
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2.
+            return unsafe { avx2(f) };
+        }
     }
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn avx2<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
@@ -465,19 +480,39 @@ mod tests {
             .map(|i| f64::from_bits(i * (0x7ff0_0000_0000_0000 / 10_000)))
             .collect();
         wide.extend([0.0, -1.0, f64::INFINITY, f64::NAN, 5e-324]);
-        // Each called directly inside `vectorised`, so that the AVX2 build inlines it.
+        // Each called directly inside each build, so that the build inlines it: the plain one,
+        // and the AVX2 and AVX-512 ones where the CPU has them.
         macro_rules! same_bits {
             ($($op:expr),+) => {$({
-                let (mut a, mut b) = (wide.clone(), wide.clone());
-                $op(&mut a);
-                vectorised(
-                    #[inline(always)]
-                    || $op(&mut b),
-                );
-                assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+                let mut plain = wide.clone();
+                $op(&mut plain);
+                #[cfg(target_arch = "x86_64")]
+                for (build, present) in [(0, std::is_x86_feature_detected!("avx2")), (1, std::is_x86_feature_detected!("avx512f"))] {
+                    if !present {
+                        continue;
+                    }
+                    let mut b = wide.clone();
+                    // SAFETY: the CPU has the build's instructions.
+                    unsafe {
+                        if build == 0 {
+                            avx2(#[inline(always)] || $op(&mut b))
+                        } else {
+                            avx512(#[inline(always)] || $op(&mut b))
+                        }
+                    };
+                    assert!(plain.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "build {build}");
+                }
             })+};
         }
-        same_bits!(ln, log2, |v: &mut [f64]| pow(v, -0.7));
+        same_bits!(
+            exp,
+            log2_1p,
+            log10,
+            ln,
+            log2,
+            |v: &mut [f64]| pow(v, -0.7),
+            |v: &mut [f64]| pow(v, 1.5)
+        );
     }
 
     proptest! {

@@ -260,7 +260,9 @@ fn bad_flags_and_impossible_correlations_exit_2_before_any_work() {
     mc(&file, &out, &["--samples", "2000000", "--write-samples"]).code(2);
     mc(&file, &out, &["--sobol", "1000001"])
         .code(2)
-        .stderr(predicate::str::contains("expected 0 to 1000000 base samples"));
+        .stderr(predicate::str::contains(
+            "expected 0 to 1000000 base samples",
+        ));
     mc(&file, &out, &["--year", "2024.3"])
         .code(2)
         .stderr(predicate::str::contains("--year 2024.3 is not a grid year"));

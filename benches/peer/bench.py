@@ -7,8 +7,8 @@ peer's median wall time to scalecast's.
     cargo build --release
     python3 benches/peer/bench.py [--samples 1000000] [--threads 2] [--rounds 3] [SHAPE.toml...]
 
-scalecast runs the whole `mc` command (every default output, charts included) with
-RAYON_NUM_THREADS=--threads; the peer (NumPy's element-wise operations use one core) computes
+scalecast runs the whole `mc` command (every default output, charts included, but no Sobol
+indices: `--sobol 0`, as the peer computes none) with RAYON_NUM_THREADS=--threads; the peer (NumPy's element-wise operations use one core) computes
 the quantiles and writes its CSV files. OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are removed from
 the peer's environment (they slow a current NumPy).
 """
@@ -52,7 +52,7 @@ def main():
         for shape in shapes:
             rust, peer = [], []
             for _ in range(a.rounds):
-                rust.append(timed([a.scalecast, "mc", shape, "--samples", str(a.samples), "--quiet",
+                rust.append(timed([a.scalecast, "mc", shape, "--samples", str(a.samples), "--quiet", "--sobol", "0",
                                    "--out", os.path.join(tmp, "rust")], rust_env))
                 peer.append(timed([sys.executable, os.path.join(HERE, "peer.py"), shape, "--samples",
                                    str(a.samples), "--out", os.path.join(tmp, "peer")], peer_env))

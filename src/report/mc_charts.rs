@@ -10,7 +10,8 @@ use plotters::prelude::*;
 use super::charts::{
     capability_axis, domain_colour, draw_legend_column, draw_note, draw_title, frame,
     legend_column_width, line_chart, nice_axis, render, series_colour, text_size, year_span_axis,
-    Axis, Chart, Key, Layout, Series, LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
+    Axis, Chart, Key, Layout, Series, YearChart, LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX,
+    TITLE_BAND,
 };
 use crate::montecarlo::{McResult, Sobol, SobolIndex, Tornado};
 
@@ -320,16 +321,69 @@ impl TornadoPlan {
     where
         DB::ErrorType: 'static,
     {
-        let body = draw_title(root, &self.title)?;
-        let (plot, legend) = body.split_horizontally(PLOT_W + self.label_w);
-        draw_legend_column(&legend, &self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
-        if self.rows.is_empty() {
-            return draw_note(&plot, "no uncertain inputs");
-        }
-        let n = self.rows.len();
         // Row 0 (largest swing) at the top.
         let names: Vec<&str> = self.rows.iter().rev().map(|r| r.0.as_str()).collect();
-        let (y, y_format) = named_rows(&names);
+        let head = RowsChart {
+            title: &self.title,
+            keys: &self.keys,
+            label_w: self.label_w,
+            x: &self.x,
+            x_desc: &self.what,
+        };
+        head.draw(root, &names, |chart| {
+            let n = self.rows.len();
+            let base = self.base;
+            for (i, (_, low, high)) in self.rows.iter().rev().enumerate() {
+                let yc = i as f64;
+                let from = base.unwrap_or((low + high) / 2.0);
+                for (end, colour) in [(*low, LOW_COLOUR), (*high, HIGH_COLOUR)] {
+                    if end != from {
+                        chart.draw_series(std::iter::once(Rectangle::new(
+                            [(from, yc - 0.32), (end, yc + 0.32)],
+                            colour.mix(0.85).filled(),
+                        )))?;
+                    }
+                }
+            }
+            if let Some(b) = base {
+                chart.draw_series(LineSeries::new(
+                    [(b, -0.5), (b, n as f64 - 0.5)],
+                    RGBColor(0, 0, 0).stroke_width(2),
+                ))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A titled chart of named rows (row 0 at the bottom) against `x`, with a legend column at
+/// the right: the frame of tornadoes and Sobol bars.
+struct RowsChart<'a> {
+    title: &'a str,
+    keys: &'a [Key],
+    label_w: u32,
+    x: &'a Axis,
+    x_desc: &'a str,
+}
+
+impl RowsChart<'_> {
+    /// Draw the frame, then the rows by `rows` (a note instead when there are none).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        names: &[&str],
+        rows: impl FnOnce(&mut YearChart<'_, DB, plotters::coord::types::RangedCoordf64>) -> Result<()>,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let body = draw_title(root, self.title)?;
+        let (plot, legend) = body.split_horizontally(PLOT_W + self.label_w);
+        draw_legend_column(&legend, self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
+        if names.is_empty() {
+            return draw_note(&plot, "no uncertain inputs");
+        }
+        let (y, y_format) = named_rows(names);
         let layout = Layout {
             y_label_area: self.label_w,
             ..LINE_LAYOUT
@@ -337,31 +391,12 @@ impl TornadoPlan {
         let mut chart = frame(
             &plot,
             layout,
-            &self.x,
+            self.x,
             y.linear(),
             &y_format,
-            (&self.what, ""),
+            (self.x_desc, ""),
         )?;
-        let base = self.base;
-        for (i, (_, low, high)) in self.rows.iter().rev().enumerate() {
-            let yc = i as f64;
-            let from = base.unwrap_or((low + high) / 2.0);
-            for (end, colour) in [(*low, LOW_COLOUR), (*high, HIGH_COLOUR)] {
-                if end != from {
-                    chart.draw_series(std::iter::once(Rectangle::new(
-                        [(from, yc - 0.32), (end, yc + 0.32)],
-                        colour.mix(0.85).filled(),
-                    )))?;
-                }
-            }
-        }
-        if let Some(b) = base {
-            chart.draw_series(LineSeries::new(
-                [(b, -0.5), (b, n as f64 - 0.5)],
-                RGBColor(0, 0, 0).stroke_width(2),
-            ))?;
-        }
-        Ok(())
+        rows(&mut chart)
     }
 }
 
@@ -457,55 +492,45 @@ impl SobolPlan {
     where
         DB::ErrorType: 'static,
     {
-        let body = draw_title(root, &self.title)?;
-        let (plot, legend) = body.split_horizontally(PLOT_W + self.label_w);
-        draw_legend_column(&legend, &self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
-        if self.rows.is_empty() {
-            return draw_note(&plot, "no uncertain inputs");
-        }
-        let n = self.rows.len();
         let names: Vec<&str> = self.rows.iter().rev().map(|r| r.0.as_str()).collect();
-        let (y, y_format) = named_rows(&names);
-        let layout = Layout {
-            y_label_area: self.label_w,
-            ..LINE_LAYOUT
+        let head = RowsChart {
+            title: &self.title,
+            keys: &self.keys,
+            label_w: self.label_w,
+            x: &self.x,
+            x_desc: "Sobol index (share of the variance)",
         };
-        let mut chart = frame(
-            &plot,
-            layout,
-            &self.x,
-            y.linear(),
-            &y_format,
-            ("Sobol index (share of the variance)", ""),
-        )?;
-        for (i, (_, e)) in self.rows.iter().rev().enumerate() {
-            let yc = i as f64;
-            // First order above the row's centre, total below.
-            for (value, se, offset, colour) in [
-                (e[0], e[1], 0.17, FIRST_COLOUR),
-                (e[2], e[3], -0.17, TOTAL_COLOUR),
-            ] {
-                let yb = yc + offset;
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    [(0.0, yb - 0.15), (value, yb + 0.15)],
-                    colour.mix(0.85).filled(),
-                )))?;
-                let (a, b) = (value - Z975 * se, value + Z975 * se);
-                let black = RGBColor(0, 0, 0).stroke_width(1);
-                chart.draw_series(LineSeries::new([(a, yb), (b, yb)], black))?;
-                for end in [a, b] {
-                    chart.draw_series(LineSeries::new(
-                        [(end, yb - 0.08), (end, yb + 0.08)],
-                        black,
-                    ))?;
+        head.draw(root, &names, |chart| {
+            let n = self.rows.len();
+            for (i, (_, e)) in self.rows.iter().rev().enumerate() {
+                let yc = i as f64;
+                // First order above the row's centre, total below.
+                for (value, se, offset, colour) in [
+                    (e[0], e[1], 0.17, FIRST_COLOUR),
+                    (e[2], e[3], -0.17, TOTAL_COLOUR),
+                ] {
+                    let yb = yc + offset;
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(0.0, yb - 0.15), (value, yb + 0.15)],
+                        colour.mix(0.85).filled(),
+                    )))?;
+                    let (a, b) = (value - Z975 * se, value + Z975 * se);
+                    let black = RGBColor(0, 0, 0).stroke_width(1);
+                    chart.draw_series(LineSeries::new([(a, yb), (b, yb)], black))?;
+                    for end in [a, b] {
+                        chart.draw_series(LineSeries::new(
+                            [(end, yb - 0.08), (end, yb + 0.08)],
+                            black,
+                        ))?;
+                    }
                 }
             }
-        }
-        chart.draw_series(LineSeries::new(
-            [(0.0, -0.5), (0.0, n as f64 - 0.5)],
-            RGBColor(0x66, 0x66, 0x66).stroke_width(1),
-        ))?;
-        Ok(())
+            chart.draw_series(LineSeries::new(
+                [(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                RGBColor(0x66, 0x66, 0x66).stroke_width(1),
+            ))?;
+            Ok(())
+        })
     }
 }
 

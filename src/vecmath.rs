@@ -179,12 +179,19 @@ pub fn log2(xs: &mut [f64]) {
 }
 
 /// `x^y` in place for `x >= 0` (including `+inf`) and finite `y`, as `exp(y ln x)`: `x^0 = 1`
-/// (whatever `x`), `0^y` is 0 for `y > 0` and inf for `y < 0`, as the system library gives them.
+/// (whatever `x`) and `x^1 = x` exactly, `0^y` is 0 for `y > 0` and inf for `y < 0`, as the
+/// system library gives them.
 #[inline(always)]
 pub fn pow(xs: &mut [f64], y: f64) {
+    if y == 1.0 {
+        return;
+    }
+    if y == 0.0 {
+        xs.fill(1.0);
+        return;
+    }
     for x in xs.iter_mut() {
-        let p = exp_one(y * ln_one(*x));
-        *x = if y == 0.0 { 1.0 } else { p };
+        *x = exp_one(y * ln_one(*x));
     }
 }
 
@@ -401,6 +408,9 @@ mod tests {
         assert_eq!(pow1(0.0, 0.0), 1.0);
         assert_eq!(pow1(f64::INFINITY, 0.0), 1.0);
         assert_eq!(pow1(1.0, 123.4), 1.0);
+        assert_eq!(pow1(f64::NAN, 0.0), 1.0);
+        assert_eq!(pow1(0.1, 1.0), 0.1);
+        assert_eq!(pow1(f64::INFINITY, 1.0), f64::INFINITY);
         assert_eq!(pow1(0.0, 1.5), 0.0);
         assert_eq!(pow1(0.0, -1.5), f64::INFINITY);
         assert_eq!(pow1(f64::INFINITY, 0.5), f64::INFINITY);

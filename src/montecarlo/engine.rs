@@ -303,6 +303,8 @@ pub(super) struct Plan {
     pub(super) efficiency_part: Vec<f64>,
     /// [`erosion_factors`] per year, when nothing uncertain reaches them.
     pub(super) erosion: Vec<f64>,
+    /// The loss law's `K` and `gamma`, when it is fixed.
+    pub(super) law_constants: (f64, f64),
     /// Indices into [`LEVER_NAMES`] of the levers that vary.
     pub(super) varying_levers: Vec<usize>,
     /// `(domain index, threshold)` per milestone.
@@ -373,6 +375,7 @@ impl Plan {
             compute_part,
             efficiency_part,
             erosion,
+            law_constants: (law.k(), law.gamma()),
             varying_levers: (0..LEVER_NAMES.len()).filter(|&j| reach.lever(j)).collect(),
             milestones,
         })
@@ -453,7 +456,11 @@ impl Plan {
         if r.thinking {
             on_grid(&s.thinking_tokens, years, thinking);
         }
-        let (k_const, gamma) = (law.k(), law.gamma());
+        let (k_const, gamma) = if r.law {
+            (law.k(), law.gamma())
+        } else {
+            self.law_constants
+        };
         let per_year = &mut w.per_year;
         if r.size || r.law {
             for (k, (l, x)) in w.levers.iter_mut().zip(per_year.iter_mut()).enumerate() {
@@ -580,6 +587,8 @@ pub(super) struct Row {
     a: Vec<f64>,
     b: Vec<f64>,
     pub(super) capability: Vec<f64>,
+    /// `ln` of the ceiling's `base` and `max`.
+    ln_ceiling: (f64, f64),
 }
 
 impl Row {
@@ -599,6 +608,7 @@ impl Row {
             a: v(),
             b: v(),
             capability: v(),
+            ln_ceiling: (0.0, 0.0),
         }
     }
 
@@ -615,7 +625,9 @@ impl Row {
             self.ln_tokens[k] = l.thinking_tokens;
             self.open_doublings[k] = l.thinking_tokens * inv_t0;
         }
-        let off = s.inference.ceiling.is_off();
+        let c = &s.inference.ceiling;
+        self.ln_ceiling = (c.base.ln(), c.max.ln());
+        let off = c.is_off();
         vecmath::vectorised(
             #[inline(always)]
             || {
@@ -678,7 +690,7 @@ impl Row {
             }
         } else {
             let ln_tokens = &self.ln_tokens[..n];
-            let (ln_base, ln_max) = (c.base.ln(), c.max.ln());
+            let (ln_base, ln_max) = self.ln_ceiling;
             let (sharpness, hard) = (c.sharpness, c.sharpness == f64::INFINITY);
             let inv_sharpness = if hard { 0.0 } else { 1.0 / sharpness };
             for k in 0..n {

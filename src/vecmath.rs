@@ -3,12 +3,13 @@
 //! them for every (sample, domain, year); the system maths library does one value per call.
 //!
 //! They follow the textbook method: split off a power of two, then a short approximation on a
-//! small interval (fdlibm's polynomials for `exp` and the logarithm). Against the system library, over the whole input range: `exp` within 1-2 ulp,
-//! `ln` within 2, `log2` within 3, `log2(1 + x)` within 4, `log10` within about 5 (it is not exact at
-//! powers of ten, as the system library is); `x^y = exp(y ln x)` within `2 + |y ln x|` ulp or so
-//! (the rounding of `y ln x` is amplified by `exp`). The results are the same bits on every x86-64
-//! CPU, built with AVX-512, AVX2 or neither, because the same IEEE operations run in the same
-//! order (no fused multiply-add).
+//! small interval (fdlibm's polynomials for `exp` and the logarithm). Against the system library,
+//! over the whole input range: `exp` within 1-2 ulp, `ln` within 2, `log2` within 3,
+//! `log2(1 + x)` within 4, `log10` within about 5 (it is not exact at powers of ten, as the
+//! system library is); `x^y = exp(y ln x)` within `2 + 2 |y ln x|` ulp (the rounding of `y ln x`
+//! is amplified by `exp`). The results are the same bits on every x86-64 CPU, built with
+//! AVX-512, AVX2 or neither, because the same IEEE operations run in the same order (no fused
+//! multiply-add).
 
 /// Run `f` compiled for AVX-512 or AVX2 where the CPU has it, so that the loops inlined into it
 /// take eight or four f64 at a time. There is no fused multiply-add in any build (Rust never

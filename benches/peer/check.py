@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Check the NumPy peer against `scalecast mc` on every benchmark shape: capability quantiles
-(p5, p25, p50, p75, p95) and means within 0.005 per (year, domain); for the levers that vary
+"""Check the NumPy peer against `scalecast mc` on every benchmark shape and on the lever forms
+of `forms/` (which the shapes do not use): capability quantiles (p5, p25, p50, p75, p95) and
+means within 0.005 per (year, domain); for the levers that vary
 (which span decades, so that no fixed tolerance on their values holds at a moderate sample
 count), each quantile within 0.5% or the share of the peer's samples below scalecast's quantile
 within 0.01 of its level; and each milestone's share of samples not reaching it within 0.005.
@@ -81,7 +82,8 @@ def main():
     ap.add_argument("--samples", type=int, default=150_000, help="the peer's samples")
     ap.add_argument("--rust-samples", type=int, default=1_000_000, help="scalecast's samples")
     a = ap.parse_args()
-    shapes = a.shapes or sorted(glob.glob(os.path.join(HERE, "shapes", "*.toml")))
+    shapes = a.shapes or sorted(glob.glob(os.path.join(HERE, "shapes", "*.toml"))) + sorted(
+        glob.glob(os.path.join(HERE, "forms", "*.toml")))
     failed = 0
     for shape in shapes:
         problems, worst = compare(shape, a.scalecast, a.samples, a.rust_samples)

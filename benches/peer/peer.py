@@ -207,16 +207,13 @@ class Values:
 
 
 def points_ln(years, pts):
-    """Linear interpolation of log10(value) between points (constant outside), as ln."""
-    ys = [np.broadcast_to(np.asarray(y, dtype=float), (np.size(y),)).reshape(-1, 1) for y, _ in pts]
-    lv = [np.log(np.asarray(v, dtype=float)).reshape(-1, 1) if np.ndim(v) else
-          np.array([[math.log(v)]]) for _, v in pts]
-    out = np.broadcast_to(lv[0], np.broadcast_shapes(*(a.shape for a in ys + lv), (1, len(years))))
-    out = np.array(out, dtype=float)
-    out = np.where(years <= ys[0], lv[0], out)
+    """Linear interpolation of log10(value) between points (constant outside), as ln. Point
+    years and values are floats or drawn columns (samples x 1)."""
+    ys = [y if isinstance(y, np.ndarray) else np.float64(y) for y, _ in pts]
+    lv = [np.log(v) for _, v in pts]
+    out = lv[0] + 0.0 * years
     for (y0, l0), (y1, l1) in zip(zip(ys, lv), zip(ys[1:], lv[1:])):
-        w = (years - y0) / (y1 - y0)
-        seg = l0 + (l1 - l0) * w
+        seg = l0 + (l1 - l0) * ((years - y0) / (y1 - y0))
         out = np.where((years > y0) & (years < y1), seg, out)
         out = np.where(years >= y1, l1, out)
     return out

@@ -1,7 +1,7 @@
 //! Benchmark: Monte Carlo runs of the benchmark scenario (10 uncertain inputs, 41 time points,
 //! 6 domains, tests/fixtures/mc_benchmark.toml): the engine alone, and the sensitivity analysis.
-//! The full command with every output written is timed with
-//! `scalecast mc tests/fixtures/mc_benchmark.toml --samples 1000000 --quiet` (see README).
+//! The full command, against the NumPy peer on nine scenario shapes, is timed by
+//! `benches/peer/bench.py` (see README).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use scalecast::montecarlo::{run, sensitivity};

@@ -1,27 +1,44 @@
-//! `exp`, `log2(1 + x)` and `log10` over slices in plain arithmetic (no library calls, no
-//! branches), so that a loop of them vectorises. The Monte Carlo engine evaluates them for every
-//! (sample, domain, year); the system maths library does one value per call.
+//! `exp`, `ln`, `log2`, `log2(1 + x)`, `log10` and `x^y` over slices in plain arithmetic (no
+//! library calls, no branches), so that a loop of them vectorises. The Monte Carlo engine evaluates
+//! them for every (sample, domain, year); the system maths library does one value per call.
 //!
 //! They follow the textbook method: split off a power of two, then a short approximation on a
-//! small interval. Against the system library, over the whole input range: `exp` within 1-2 ulp,
-//! `log2(1 + x)` within 4, `log10` within about 5 (it is not exact at powers of ten, as the system
-//! library is). The results are the same bits on every x86-64 CPU, with or without AVX2, because
-//! the same IEEE operations run in the same order (no fused multiply-add).
+//! small interval (fdlibm's polynomials for `exp` and the logarithm). Against the system library,
+//! over the whole input range: `exp` within 1-2 ulp, `ln` within 2, `log2` within 3,
+//! `log2(1 + x)` within 4, `log10` within about 5 (it is not exact at powers of ten, as the
+//! system library is); `x^y = exp(y ln x)` within `2 + 2 |y ln x|` ulp (the rounding of `y ln x`
+//! is amplified by `exp`). The results are the same bits on every x86-64 CPU, built with
+//! AVX-512, AVX2 or neither, because the same IEEE operations run in the same order (no fused
+//! multiply-add).
 
-/// Run `f` compiled for AVX2 where the CPU has it, so that the loops inlined into it take four
-/// f64 at a time. There is no fused multiply-add in either build, so the results are the same
-/// bits with and without AVX2.
+/// Run `f` compiled for AVX-512 or AVX2 where the CPU has it, so that the loops inlined into it
+/// take eight or four f64 at a time. There is no fused multiply-add in any build (Rust never
+/// contracts `a * b + c`), so the results are the same bits with and without them.
 #[inline(always)]
 pub fn vectorised<R>(f: impl FnOnce() -> R) -> R {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        #[target_feature(enable = "avx2")]
-        fn avx2<R>(f: impl FnOnce() -> R) -> R {
-            f()
+    {
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F.
+            return unsafe { avx512(f) };
         }
-        // SAFETY: the CPU has AVX2.
-        return unsafe { avx2(f) };
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2.
+            return unsafe { avx2(f) };
+        }
     }
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn avx512<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn avx2<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
@@ -40,6 +57,18 @@ const P3: f64 = 6.613_756_321_437_934_361_17e-5;
 const P4: f64 = -1.653_390_220_546_525_153_90e-6;
 #[allow(clippy::excessive_precision)] // as published
 const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+/// fdlibm's (`e_log.c`) minimax coefficients Lg1..Lg7 of `(ln(1 + f) - 2s) / s` in `z = s^2`,
+/// `s = f / (2 + f)`, for `sqrt(1/2) <= 1 + f < sqrt(2)` (error below 2^-58.45).
+#[allow(clippy::excessive_precision)] // as published
+const LG: [f64; 7] = [
+    6.666_666_666_666_735_130e-01,
+    3.999_999_999_940_941_908e-01,
+    2.857_142_874_366_239_149e-01,
+    2.222_219_843_214_978_396e-01,
+    1.818_357_216_161_805_012e-01,
+    1.531_383_769_920_937_332e-01,
+    1.479_819_860_511_658_591e-01,
+];
 /// Adding `1.5 * 2^52` rounds a float of magnitude below `2^51` to an integer, whose value then
 /// sits in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;
@@ -132,9 +161,77 @@ pub fn log10(xs: &mut [f64]) {
     }
 }
 
+/// `ln(x)` in place over the whole range: subnormals included, `ln(0) = -inf`, `ln(inf) = inf`,
+/// NaN for negative numbers and NaN.
+#[inline(always)]
+pub fn ln(xs: &mut [f64]) {
+    for x in xs.iter_mut() {
+        *x = ln_one(*x);
+    }
+}
+
+/// `log2(x)` in place, over the whole range as [`ln`].
+#[inline(always)]
+pub fn log2(xs: &mut [f64]) {
+    for x in xs.iter_mut() {
+        let (k, ln_m) = split_any(*x);
+        *x = special_log(*x, k + ln_m * std::f64::consts::LOG2_E);
+    }
+}
+
+/// `x^y` in place for `x >= 0` (including `+inf`) and finite `y`, as `exp(y ln x)`: `x^0 = 1`
+/// (whatever `x`) and `x^1 = x` exactly, `0^y` is 0 for `y > 0` and inf for `y < 0`, as the
+/// system library gives them.
+#[inline(always)]
+pub fn pow(xs: &mut [f64], y: f64) {
+    if y == 1.0 {
+        return;
+    }
+    if y == 0.0 {
+        xs.fill(1.0);
+        return;
+    }
+    for x in xs.iter_mut() {
+        *x = exp_one(y * ln_one(*x));
+    }
+}
+
+#[inline(always)]
+fn ln_one(x: f64) -> f64 {
+    let (k, ln_m) = split_any(x);
+    // k ln 2 in two parts, the first exact (k has at most 11 bits).
+    special_log(x, k * LN2_HI + (ln_m + k * LN2_LO))
+}
+
+/// [`split_log`] of any positive `x`, subnormals scaled into the normal range by `2^54` first
+/// (other inputs give numbers that [`special_log`] replaces).
+#[inline(always)]
+fn split_any(x: f64) -> (f64, f64) {
+    let tiny = x < f64::MIN_POSITIVE;
+    let (k, ln_m) = split_log(if tiny { x * TWO_54 } else { x });
+    (if tiny { k - 54.0 } else { k }, ln_m)
+}
+
+/// `value` for positive finite `x`; the logarithm's special values otherwise.
+#[inline(always)]
+fn special_log(x: f64, value: f64) -> f64 {
+    if x > 0.0 && x < f64::INFINITY {
+        value
+    } else if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
+    } else {
+        f64::NAN
+    }
+}
+
+/// `2^54`, which takes the smallest subnormal to a normal number.
+const TWO_54: f64 = 18_014_398_509_481_984.0;
+
 /// `y = 2^k m` with `m` in `[sqrt(1/2), sqrt(2))`, for positive normal finite `y`: `k` and
-/// `ln(m)`, the latter as `2 atanh(s)` with `s = (m - 1) / (m + 1)`, `|s| <= 0.172`, by its
-/// series to `s^21` (truncation below 1e-18).
+/// `ln(m)`, the latter as `2 atanh(s) = 2s + s R(s^2)` with `s = (m - 1) / (m + 1)`,
+/// `|s| <= 0.172`, and fdlibm's minimax polynomial R.
 #[inline(always)]
 fn split_log(y: f64) -> (f64, f64) {
     // The exponent k of y relative to sqrt(1/2): y's bits minus those of sqrt(1/2), shifted.
@@ -151,21 +248,11 @@ fn split_log(y: f64) -> (f64, f64) {
     let k = f64::from_bits(0x4330_0000_0000_0000 | k_offset) - (4_503_599_627_370_496.0 + 2048.0);
     let s = (m - 1.0) / (m + 1.0);
     let z = s * s;
-    let mut series = 1.0 / 21.0;
-    for c in [
-        1.0 / 19.0,
-        1.0 / 17.0,
-        1.0 / 15.0,
-        1.0 / 13.0,
-        1.0 / 11.0,
-        1.0 / 9.0,
-        1.0 / 7.0,
-        1.0 / 5.0,
-        1.0 / 3.0,
-    ] {
-        series = series * z + c;
+    let mut r = LG[6];
+    for c in LG[..6].iter().rev() {
+        r = r * z + c;
     }
-    (k, 2.0 * s + 2.0 * s * z * series)
+    (k, 2.0 * s + s * (z * r))
 }
 
 #[cfg(test)]
@@ -255,6 +342,112 @@ mod tests {
         assert!(worst.1 <= 4, "log2_1p: {} ulp", worst.1);
     }
 
+    fn ln1(x: f64) -> f64 {
+        let mut v = [x];
+        ln(&mut v);
+        v[0]
+    }
+
+    fn log2_1(x: f64) -> f64 {
+        let mut v = [x];
+        log2(&mut v);
+        v[0]
+    }
+
+    fn pow1(x: f64, y: f64) -> f64 {
+        let mut v = [x];
+        pow(&mut v, y);
+        v[0]
+    }
+
+    #[test]
+    fn ln_and_log2_special_values() {
+        assert_eq!(ln1(1.0), 0.0);
+        assert_eq!(log2_1(1.0), 0.0);
+        assert_eq!(log2_1(8.0), 3.0);
+        assert_eq!(log2_1(0.5), -1.0);
+        assert_eq!(log2_1(2f64.powi(-1074)), -1074.0);
+        assert_eq!(log2_1(f64::MAX), 1024.0);
+        assert!(ulps(ln1(std::f64::consts::E), 1.0) <= 1);
+        // ln 2 = 0.6931471805599453, ln 10 = 2.302585092994046 (correctly rounded).
+        assert!(ulps(ln1(2.0), std::f64::consts::LN_2) <= 1);
+        assert!(ulps(ln1(10.0), std::f64::consts::LN_10) <= 1);
+        // ln(5e-324) = -1074 ln 2 = -744.4400719213812.
+        assert!(ulps(ln1(5e-324), -744.4400719213812) <= 1);
+        for f in [ln1, log2_1] {
+            assert_eq!(f(0.0), f64::NEG_INFINITY);
+            assert_eq!(f(-0.0), f64::NEG_INFINITY);
+            assert_eq!(f(f64::INFINITY), f64::INFINITY);
+            assert!(f(-1.0).is_nan());
+            assert!(f(f64::NEG_INFINITY).is_nan());
+            assert!(f(f64::NAN).is_nan());
+        }
+    }
+
+    #[test]
+    fn ln_and_log2_within_2_and_3_ulp_of_the_system_library_everywhere() {
+        let mut worst = (0, 0);
+        for i in 1..400_000u64 {
+            // Every positive finite float, subnormals included, evenly in the bit pattern.
+            let x = f64::from_bits(i * (0x7fef_ffff_ffff_ffff / 400_000));
+            worst.0 = worst.0.max(ulps(ln1(x), x.ln()));
+            worst.1 = worst.1.max(ulps(log2_1(x), x.log2()));
+        }
+        // Near 1, where ln is small, densely.
+        for i in 0..100_000u64 {
+            let x = 0.9 + f64::from(i as u32) * 2e-6;
+            worst.0 = worst.0.max(ulps(ln1(x), x.ln()));
+            worst.1 = worst.1.max(ulps(log2_1(x), x.log2()));
+        }
+        assert!(worst.0 <= 2, "ln: {} ulp", worst.0);
+        assert!(worst.1 <= 3, "log2: {} ulp", worst.1);
+    }
+
+    #[test]
+    fn pow_special_values() {
+        assert_eq!(pow1(2.0, 0.0), 1.0);
+        assert_eq!(pow1(0.0, 0.0), 1.0);
+        assert_eq!(pow1(f64::INFINITY, 0.0), 1.0);
+        assert_eq!(pow1(1.0, 123.4), 1.0);
+        assert_eq!(pow1(f64::NAN, 0.0), 1.0);
+        assert_eq!(pow1(0.1, 1.0), 0.1);
+        assert_eq!(pow1(f64::INFINITY, 1.0), f64::INFINITY);
+        assert_eq!(pow1(0.0, 1.5), 0.0);
+        assert_eq!(pow1(0.0, -1.5), f64::INFINITY);
+        assert_eq!(pow1(f64::INFINITY, 0.5), f64::INFINITY);
+        assert_eq!(pow1(f64::INFINITY, -0.5), 0.0);
+        assert_eq!(pow1(1e300, 2.0), f64::INFINITY);
+        assert_eq!(pow1(1e-300, 2.0), 0.0);
+        assert!(ulps(pow1(2.0, 10.0), 1024.0) <= 1);
+        assert!(ulps(pow1(4.0, 0.5), 2.0) <= 1);
+        assert!(pow1(-1.0, 0.5).is_nan());
+    }
+
+    /// Within `2 + 2 |y ln x|` ulp of the system library: the rounding of `y ln x` (half an ulp
+    /// of a number of that size) is amplified by `exp`.
+    #[test]
+    fn pow_within_its_bound_of_the_system_library() {
+        for y in [-4.0, -1.5, -0.3478, -0.25, 0.5, 0.7, 1.5, 2.0, 4.0, 17.0] {
+            for i in 1..20_000u64 {
+                let x = f64::from_bits(i * (0x7fef_ffff_ffff_ffff / 20_000));
+                let want = x.powf(y);
+                let bound = 2 + (2.0 * (y * x.ln()).abs()) as u64;
+                if want == 0.0 || !want.is_finite() {
+                    assert_eq!(pow1(x, y), want, "{x}^{y}");
+                    continue;
+                }
+                if want < f64::MIN_POSITIVE {
+                    // Subnormal: the same bound in units of the smallest subnormal.
+                    let e = (pow1(x, y) - want).abs();
+                    assert!(e <= bound as f64 * 5e-324, "{x}^{y}: off by {e}");
+                    continue;
+                }
+                let e = ulps(pow1(x, y), want);
+                assert!(e <= bound, "{x}^{y}: {e} ulp > {bound}");
+            }
+        }
+    }
+
     #[test]
     fn log10_special_values_and_accuracy() {
         let mut v = [1.0, 10.0, 1e-300, 1e300, 2.5e25, 0.5];
@@ -288,13 +481,51 @@ mod tests {
             || exp(&mut b),
         );
         assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
-        let (mut a, mut b) = (pos.clone(), pos);
+        let (mut a, mut b) = (pos.clone(), pos.clone());
         log2_1p(&mut a);
         vectorised(
             #[inline(always)]
             || log2_1p(&mut b),
         );
         assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+        // ln, log2 and pow over the whole range, subnormals and special values included.
+        let mut wide: Vec<f64> = (0..10_000u64)
+            .map(|i| f64::from_bits(i * (0x7ff0_0000_0000_0000 / 10_000)))
+            .collect();
+        wide.extend([0.0, -1.0, f64::INFINITY, f64::NAN, 5e-324]);
+        // Each called directly inside each build, so that the build inlines it: the plain one,
+        // and the AVX2 and AVX-512 ones where the CPU has them.
+        macro_rules! same_bits {
+            ($($op:expr),+) => {$({
+                let mut plain = wide.clone();
+                $op(&mut plain);
+                #[cfg(target_arch = "x86_64")]
+                for (build, present) in [(0, std::is_x86_feature_detected!("avx2")), (1, std::is_x86_feature_detected!("avx512f"))] {
+                    if !present {
+                        continue;
+                    }
+                    let mut b = wide.clone();
+                    // SAFETY: the CPU has the build's instructions.
+                    unsafe {
+                        if build == 0 {
+                            avx2(#[inline(always)] || $op(&mut b))
+                        } else {
+                            avx512(#[inline(always)] || $op(&mut b))
+                        }
+                    };
+                    assert!(plain.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "build {build}");
+                }
+            })+};
+        }
+        same_bits!(
+            exp,
+            log2_1p,
+            log10,
+            ln,
+            log2,
+            |v: &mut [f64]| pow(v, -0.7),
+            |v: &mut [f64]| pow(v, 1.5)
+        );
     }
 
     proptest! {

@@ -124,12 +124,35 @@ fn mc_writes_quantiles_levers_milestones_sensitivity_and_charts() {
         serde_json::from_str(&fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["seed"], 7);
     assert_eq!(summary["samples"], 3000);
+    assert_eq!(summary["sobol"]["base_samples"], 8192);
+    assert_eq!(summary["sobol"]["evaluations"], 8192 * 6);
+    // Sobol indices: one row per (domain, uncertain input), in file order.
+    let sobol = fs::read_to_string(folder.join("sensitivity_sobol.csv")).unwrap();
+    let rows: Vec<&str> = sobol.lines().collect();
+    assert_eq!(
+        rows[0],
+        "scenario,target,year,input,first_order,first_order_se,total,total_se,variance"
+    );
+    assert_eq!(rows.len(), 1 + 2 * 4);
+    assert!(rows[1].starts_with("small,capability:math,2028,pretraining.params,"));
+    // writing's capability does not depend on math's difficulty: exactly 0, no error.
+    let row = rows
+        .iter()
+        .find(|r| r.starts_with("small,capability:writing,2028,domain.math.difficulty,"))
+        .unwrap();
+    assert!(row.contains(",0,0,0,0,"), "{row}");
+    for row in &rows[1..] {
+        let v: Vec<f64> = row.split(',').skip(4).map(|x| x.parse().unwrap()).collect();
+        assert!(v.iter().all(|x| x.is_finite()) && v[1] >= 0.0 && v[3] >= 0.0 && v[4] > 0.0);
+    }
     for chart in [
         "fan-math",
         "fan-writing",
         "milestones",
         "tornado-math",
         "tornado-milestone-writing-0.99",
+        "sobol-math",
+        "sobol-writing",
     ] {
         assert!(folder.join(format!("{chart}.png")).is_file(), "{chart}");
         assert!(folder.join(format!("{chart}.svg")).is_file(), "{chart}");
@@ -235,6 +258,11 @@ fn bad_flags_and_impossible_correlations_exit_2_before_any_work() {
         .stderr(predicate::str::contains("expected 1 to 100000000 samples"));
     mc(&file, &out, &["--samples", "1000000000"]).code(2);
     mc(&file, &out, &["--samples", "2000000", "--write-samples"]).code(2);
+    mc(&file, &out, &["--sobol", "1000001"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected 0 to 1000000 base samples",
+        ));
     mc(&file, &out, &["--year", "2024.3"])
         .code(2)
         .stderr(predicate::str::contains("--year 2024.3 is not a grid year"));
@@ -250,6 +278,21 @@ fn bad_flags_and_impossible_correlations_exit_2_before_any_work() {
             )),
         );
     assert!(!out.exists());
+}
+
+#[test]
+fn sobol_0_writes_no_sobol_indices() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    mc(&file, &out, &["--samples", "500", "--sobol", "0"]).success();
+    let folder = out.join("small/mc");
+    assert!(folder.join("quantiles.csv").is_file());
+    assert!(!folder.join("sensitivity_sobol.csv").exists());
+    assert!(!folder.join("sobol-math.png").exists());
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("summary.json")).unwrap()).unwrap();
+    assert!(summary["sobol"].is_null());
 }
 
 #[test]

@@ -9,6 +9,8 @@ pub struct McOptions {
     pub seed: u64,
     pub year: Option<f64>,
     pub write_samples: bool,
+    /// Base samples of the Sobol indices (0: none).
+    pub sobol: usize,
     pub quiet: bool,
 }
 
@@ -95,6 +97,19 @@ pub fn plan(file: &str, s: &Scenario, seed: u64, year: Option<f64>) -> Result<Mc
 
 pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
     check_samples(o.samples, o.write_samples)?;
+    if o.sobol > montecarlo::MAX_SOBOL_SAMPLES {
+        return Err(usage(
+            "--sobol",
+            "",
+            format!(
+                "expected 0 to {} base samples, found {}",
+                montecarlo::MAX_SOBOL_SAMPLES,
+                o.sobol
+            ),
+            Some("8,192 base samples give indices to about 0.02"),
+        )
+        .into());
+    }
     let scenarios = read_scenarios(paths)?;
     let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
     crate::output::check_out_dir(out, &inputs)?;
@@ -114,27 +129,39 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
     let bar = progress_bar(o.quiet, (o.samples * plans.len()) as u64, "samples");
     let observe = |n: u64| bar.inc(n);
     let mut results: Vec<McResult> = Vec::new();
-    for (_, s, _, _, _) in &plans {
+    let mut sobols = Vec::new();
+    for (_, s, _, year_index, _) in &plans {
         results.push(montecarlo::run(s, o.samples, o.seed, &observe)?);
+        sobols.push(if o.sobol > 0 {
+            montecarlo::sobol(s, *year_index, o.sobol, o.seed)?
+        } else {
+            Vec::new()
+        });
     }
     bar.finish_and_clear();
     let mut folders = Vec::new();
-    for ((file, s, f, year_index, tornadoes), r) in plans.iter().zip(&results) {
+    for (((file, s, f, year_index, tornadoes), r), sobol) in plans.iter().zip(&results).zip(&sobols)
+    {
         let provenance = Provenance::new(
             shown(file),
             s,
             format!(
-                "scalecast mc {} --samples {} --seed {}{} --out {}",
+                "scalecast mc {} --samples {} --seed {}{}{} --out {}",
                 shown(file),
                 o.samples,
                 o.seed,
                 o.year.map_or(String::new(), |y| format!(" --year {y}")),
+                if o.sobol == montecarlo::DEFAULT_SOBOL_SAMPLES {
+                    String::new()
+                } else {
+                    format!(" --sobol {}", o.sobol)
+                },
                 shown(out)
             ),
         );
         folders.push((
             s.name.clone(),
-            mc_folder(s, f, r, *year_index, tornadoes, &provenance, o)?,
+            mc_folder(s, f, r, *year_index, (tornadoes, sobol), &provenance, o)?,
         ));
     }
     if results.len() > 1 {
@@ -163,7 +190,7 @@ pub(super) fn mc_folder(
     f: &Forecast,
     r: &McResult,
     year_index: usize,
-    tornadoes: &[montecarlo::Tornado],
+    (tornadoes, sobol): (&[montecarlo::Tornado], &[montecarlo::Sobol]),
     provenance: &Provenance,
     o: &McOptions,
 ) -> Result<Folder> {
@@ -178,7 +205,13 @@ pub(super) fn mc_folder(
         "sensitivity.csv",
         tables::sensitivity(&s.name, year, end, tornadoes),
     );
-    folder.add("summary.json", tables::summary(s, r, year, provenance));
+    folder.add(
+        "summary.json",
+        tables::summary(s, r, year, o.sobol, provenance),
+    );
+    if o.sobol > 0 {
+        folder.add("sensitivity_sobol.csv", tables::sobol(&s.name, year, sobol));
+    }
     if !s.milestones.is_empty() {
         let deterministic: Vec<Option<f64>> = s
             .milestones
@@ -228,6 +261,14 @@ pub(super) fn mc_folder(
         jobs.push((
             file,
             Box::new(move || report::mc_charts::tornado_chart(&s.name, t, &what, after)),
+        ));
+    }
+    for t in sobol {
+        let domain = t.target.trim_start_matches("capability:");
+        let what = format!("the capability of {domain} in {}", number(year));
+        jobs.push((
+            format!("sobol-{domain}"),
+            Box::new(move || report::mc_charts::sobol_chart(&s.name, t, &what, o.sobol)),
         ));
     }
     let drawn: Vec<(String, Result<report::charts::Chart>)> = jobs

@@ -80,6 +80,10 @@ pub enum Command {
         /// Also write samples.csv with each sample's drawn inputs (at most 1,000,000 samples)
         #[arg(long)]
         write_samples: bool,
+        /// Base samples of the Sobol indices at --year (each costs inputs + 2 evaluations;
+        /// 0: none)
+        #[arg(long, default_value_t = montecarlo::DEFAULT_SOBOL_SAMPLES)]
+        sobol: usize,
         /// Output folder; each scenario goes to OUT/<scenario name>/mc/
         #[arg(long, default_value = "output")]
         out: PathBuf,
@@ -295,6 +299,7 @@ pub fn main(cli: Cli) -> Result<()> {
             seed,
             year,
             write_samples,
+            sobol,
             out,
             quiet,
         } => mc::mc(
@@ -304,6 +309,7 @@ pub fn main(cli: Cli) -> Result<()> {
                 seed,
                 year,
                 write_samples,
+                sobol,
                 quiet,
             },
             &out,

@@ -1,5 +1,6 @@
 //! Charts of Monte Carlo results, as PNG bytes and SVG text: fan charts (median, 50% and 90%
-//! bands), a fan chart comparing scenarios, milestone arrival CDFs and sensitivity tornadoes.
+//! bands), a fan chart comparing scenarios, milestone arrival CDFs, sensitivity tornadoes and
+//! Sobol indices.
 //! Drawn with the helpers of [`super::charts`], so fonts, axes and legends match `run`'s charts.
 
 use anyhow::Result;
@@ -9,9 +10,10 @@ use plotters::prelude::*;
 use super::charts::{
     capability_axis, domain_colour, draw_legend_column, draw_note, draw_title, frame,
     legend_column_width, line_chart, nice_axis, render, series_colour, text_size, year_span_axis,
-    Axis, Chart, Key, Layout, Series, LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX, TITLE_BAND,
+    Axis, Chart, Key, Layout, Series, YearChart, LINE_LAYOUT, LINE_PX, PLOT_H, PLOT_W, TICK_PX,
+    TITLE_BAND,
 };
-use crate::montecarlo::{McResult, Tornado};
+use crate::montecarlo::{McResult, Sobol, SobolIndex, Tornado};
 
 /// `colour` blended with white: `share` of the colour.
 fn tint(colour: RGBColor, share: f64) -> RGBColor {
@@ -319,32 +321,69 @@ impl TornadoPlan {
     where
         DB::ErrorType: 'static,
     {
-        let body = draw_title(root, &self.title)?;
+        // Row 0 (largest swing) at the top.
+        let names: Vec<&str> = self.rows.iter().rev().map(|r| r.0.as_str()).collect();
+        let head = RowsChart {
+            title: &self.title,
+            keys: &self.keys,
+            label_w: self.label_w,
+            x: &self.x,
+            x_desc: &self.what,
+        };
+        head.draw(root, &names, |chart| {
+            let n = self.rows.len();
+            let base = self.base;
+            for (i, (_, low, high)) in self.rows.iter().rev().enumerate() {
+                let yc = i as f64;
+                let from = base.unwrap_or((low + high) / 2.0);
+                for (end, colour) in [(*low, LOW_COLOUR), (*high, HIGH_COLOUR)] {
+                    if end != from {
+                        chart.draw_series(std::iter::once(Rectangle::new(
+                            [(from, yc - 0.32), (end, yc + 0.32)],
+                            colour.mix(0.85).filled(),
+                        )))?;
+                    }
+                }
+            }
+            if let Some(b) = base {
+                chart.draw_series(LineSeries::new(
+                    [(b, -0.5), (b, n as f64 - 0.5)],
+                    RGBColor(0, 0, 0).stroke_width(2),
+                ))?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// A titled chart of named rows (row 0 at the bottom) against `x`, with a legend column at
+/// the right: the frame of tornadoes and Sobol bars.
+struct RowsChart<'a> {
+    title: &'a str,
+    keys: &'a [Key],
+    label_w: u32,
+    x: &'a Axis,
+    x_desc: &'a str,
+}
+
+impl RowsChart<'_> {
+    /// Draw the frame, then the rows by `rows` (a note instead when there are none).
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        names: &[&str],
+        rows: impl FnOnce(&mut YearChart<'_, DB, plotters::coord::types::RangedCoordf64>) -> Result<()>,
+    ) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let body = draw_title(root, self.title)?;
         let (plot, legend) = body.split_horizontally(PLOT_W + self.label_w);
-        draw_legend_column(&legend, &self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
-        if self.rows.is_empty() {
+        draw_legend_column(&legend, self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
+        if names.is_empty() {
             return draw_note(&plot, "no uncertain inputs");
         }
-        let n = self.rows.len();
-        // Row 0 (largest swing) at the top.
-        let y = Axis {
-            lo: -0.5,
-            hi: n as f64 - 0.5,
-            ticks: (0..n).map(|i| i as f64).collect(),
-            light: vec![],
-            decimals: 0,
-        };
-        let names: Vec<&str> = self.rows.iter().rev().map(|r| r.0.as_str()).collect();
-        let y_format = |v: &f64| {
-            let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 {
-                names
-                    .get(i as usize)
-                    .map_or(String::new(), |s| s.to_string())
-            } else {
-                String::new()
-            }
-        };
+        let (y, y_format) = named_rows(names);
         let layout = Layout {
             y_label_area: self.label_w,
             ..LINE_LAYOUT
@@ -352,31 +391,146 @@ impl TornadoPlan {
         let mut chart = frame(
             &plot,
             layout,
-            &self.x,
+            self.x,
             y.linear(),
             &y_format,
-            (&self.what, ""),
+            (self.x_desc, ""),
         )?;
-        let base = self.base;
-        for (i, (_, low, high)) in self.rows.iter().rev().enumerate() {
-            let yc = i as f64;
-            let from = base.unwrap_or((low + high) / 2.0);
-            for (end, colour) in [(*low, LOW_COLOUR), (*high, HIGH_COLOUR)] {
-                if end != from {
+        rows(&mut chart)
+    }
+}
+
+/// A vertical axis of `names.len()` rows (row i at y = i) and the format naming them.
+fn named_rows<'a>(names: &'a [&str]) -> (Axis, impl Fn(&f64) -> String + 'a) {
+    let n = names.len();
+    let axis = Axis {
+        lo: -0.5,
+        hi: n as f64 - 0.5,
+        ticks: (0..n).map(|i| i as f64).collect(),
+        light: vec![],
+        decimals: 0,
+    };
+    let format = move |v: &f64| {
+        let i = v.round();
+        if (v - i).abs() < 1e-6 && i >= 0.0 {
+            names
+                .get(i as usize)
+                .map_or(String::new(), |s| s.to_string())
+        } else {
+            String::new()
+        }
+    };
+    (axis, format)
+}
+
+const FIRST_COLOUR: RGBColor = RGBColor(0x1f, 0x77, 0xb4);
+const TOTAL_COLOUR: RGBColor = RGBColor(0xd6, 0x27, 0x28);
+/// Normal quantile of the error bars' 95% interval.
+const Z975: f64 = 1.959_963_984_540_054;
+
+/// Sobol indices of one output: per input (largest total index at the top) a first-order and a
+/// total bar from 0, each with its 95% interval (`1.96` standard errors) as an error bar.
+pub fn sobol_chart(scenario: &str, t: &Sobol, what: &str, base: usize) -> Result<Chart> {
+    let mut rows: Vec<&SobolIndex> = t.indices.iter().collect();
+    rows.sort_by(|a, b| b.total.total_cmp(&a.total));
+    let (mut lo, mut hi) = (0.0f64, 0.1f64);
+    for i in &rows {
+        lo = lo
+            .min(i.first - Z975 * i.first_se)
+            .min(i.total - Z975 * i.total_se);
+        hi = hi
+            .max(i.first + Z975 * i.first_se)
+            .max(i.total + Z975 * i.total_se);
+    }
+    let x = nice_axis(lo, hi.min(1.5), 8);
+    let mut label_w = 0;
+    for i in &rows {
+        label_w = label_w.max(text_size(&i.input, TICK_PX)?.0);
+    }
+    let keys = vec![
+        Key::line("first-order index S", FIRST_COLOUR, 12),
+        Key::line("total index ST", TOTAL_COLOUR, 12),
+        Key::line("95% interval (1.96 SE)", RGBColor(0, 0, 0), 1),
+        Key::line(
+            format!("{} base samples; inputs", thousands(base)),
+            RGBColor(0xff, 0xff, 0xff),
+            0,
+        ),
+        Key::line("independent (correlations", RGBColor(0xff, 0xff, 0xff), 0),
+        Key::line("ignored)", RGBColor(0xff, 0xff, 0xff), 0),
+    ];
+    let plan = SobolPlan {
+        title: format!("{scenario}: Sobol indices of {what}"),
+        x,
+        rows: rows
+            .iter()
+            .map(|i| (i.input.clone(), [i.first, i.first_se, i.total, i.total_se]))
+            .collect(),
+        keys,
+        label_w: label_w + 30,
+    };
+    let legend_w = legend_column_width(&plan.keys)? + 30;
+    let height = (plan.rows.len() as u32 * 52 + 140).max(300);
+    render(
+        (PLOT_W + plan.label_w + legend_w, height + TITLE_BAND),
+        |root| plan.draw(root),
+        |root| plan.draw(root),
+    )
+}
+
+struct SobolPlan {
+    title: String,
+    x: Axis,
+    /// Input, then `[S, SE(S), ST, SE(ST)]`.
+    rows: Vec<(String, [f64; 4])>,
+    keys: Vec<Key>,
+    label_w: u32,
+}
+
+impl SobolPlan {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<()>
+    where
+        DB::ErrorType: 'static,
+    {
+        let names: Vec<&str> = self.rows.iter().rev().map(|r| r.0.as_str()).collect();
+        let head = RowsChart {
+            title: &self.title,
+            keys: &self.keys,
+            label_w: self.label_w,
+            x: &self.x,
+            x_desc: "Sobol index (share of the variance)",
+        };
+        head.draw(root, &names, |chart| {
+            let n = self.rows.len();
+            for (i, (_, e)) in self.rows.iter().rev().enumerate() {
+                let yc = i as f64;
+                // First order above the row's centre, total below.
+                for (value, se, offset, colour) in [
+                    (e[0], e[1], 0.17, FIRST_COLOUR),
+                    (e[2], e[3], -0.17, TOTAL_COLOUR),
+                ] {
+                    let yb = yc + offset;
                     chart.draw_series(std::iter::once(Rectangle::new(
-                        [(from, yc - 0.32), (end, yc + 0.32)],
+                        [(0.0, yb - 0.15), (value, yb + 0.15)],
                         colour.mix(0.85).filled(),
                     )))?;
+                    let (a, b) = (value - Z975 * se, value + Z975 * se);
+                    let black = RGBColor(0, 0, 0).stroke_width(1);
+                    chart.draw_series(LineSeries::new([(a, yb), (b, yb)], black))?;
+                    for end in [a, b] {
+                        chart.draw_series(LineSeries::new(
+                            [(end, yb - 0.08), (end, yb + 0.08)],
+                            black,
+                        ))?;
+                    }
                 }
             }
-        }
-        if let Some(b) = base {
             chart.draw_series(LineSeries::new(
-                [(b, -0.5), (b, n as f64 - 0.5)],
-                RGBColor(0, 0, 0).stroke_width(2),
+                [(0.0, -0.5), (0.0, n as f64 - 0.5)],
+                RGBColor(0x66, 0x66, 0x66).stroke_width(1),
             ))?;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::montecarlo::{McResult, Sampler, Summary, Tornado, LEVER_NAMES};
+use crate::montecarlo::{McResult, Sampler, Sobol, Summary, Tornado, LEVER_NAMES};
 use crate::report::csv::{number, Cell, Table};
 use crate::report::json::{self, Provenance};
 use crate::scenario::Scenario;
@@ -133,6 +133,29 @@ pub fn sensitivity(scenario: &str, year: f64, end: f64, tornadoes: &[Tornado]) -
     out
 }
 
+/// `sensitivity_sobol.csv`: per domain (capability at `year`) and uncertain input, the
+/// first-order and total Sobol indices and their standard errors, and the output's variance.
+pub fn sobol(scenario: &str, year: f64, sobol: &[Sobol]) -> String {
+    let mut out = "scenario,target,year,input,first_order,first_order_se,total,total_se,variance\n"
+        .to_string();
+    for t in sobol {
+        for i in &t.indices {
+            out.push_str(&format!(
+                "{scenario},{},{},{},{},{},{},{},{}\n",
+                t.target,
+                number(year),
+                i.input,
+                number(i.first),
+                number(i.first_se),
+                number(i.total),
+                number(i.total_se),
+                number(t.variance)
+            ));
+        }
+    }
+    out
+}
+
 /// `samples.csv`: each sample's drawn inputs; columns are key paths.
 pub fn samples(sampler: &Sampler, n: usize) -> String {
     let mut out = String::from("sample");
@@ -153,7 +176,13 @@ pub fn samples(sampler: &Sampler, n: usize) -> String {
 }
 
 /// `mc/summary.json`: samples, seed, methods, the uncertain inputs and correlations, provenance.
-pub fn summary(s: &Scenario, r: &McResult, year: f64, provenance: &Provenance) -> String {
+pub fn summary(
+    s: &Scenario,
+    r: &McResult,
+    year: f64,
+    sobol: usize,
+    provenance: &Provenance,
+) -> String {
     let uncertain: Vec<Value> = s
         .uncertain
         .iter()
@@ -180,6 +209,15 @@ pub fn summary(s: &Scenario, r: &McResult, year: f64, provenance: &Provenance) -
         "quantiles": "inverse empirical CDF from 2048-bin histograms fitted to the first 2048 samples (linear bins for capability, log-scale bins for positive levers), linear within a bin",
         "median_se": "sqrt(0.25 / n) * (Q(0.5 + h) - Q(0.5 - h)) / (2 h), h = min(0.25, n^(-1/3))",
         "sensitivity_year": json::number(year),
+        "sobol": if sobol == 0 { Value::Null } else { json!({
+            "base_samples": sobol,
+            "evaluations": sobol * (s.uncertain.len() + 2),
+            "rng": "ChaCha8, row i of A from stream 2^62 + 2i, of B from stream 2^62 + 2i + 1",
+            "inputs": "independent, from their marginals (correlations ignored)",
+            "first_order": "Saltelli 2010: mean(f(B) (f(A_B^j) - f(A))) / V",
+            "total": "Jansen 1999: mean((f(A) - f(A_B^j))^2) / (2 V)",
+            "standard_error": "delta method on the means of the per-row terms",
+        }) },
         "uncertain": uncertain,
         "correlations": correlations,
         "provenance": {

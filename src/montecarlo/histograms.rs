@@ -1,0 +1,383 @@
+//! Streaming quantiles: fine histograms per quantity ([`Sketch`]) fitted to a pilot's range, and
+//! the [`Tally`] that bins a chunk of samples before each histogram is counted in one pass.
+
+use crate::vecmath;
+
+use super::CHUNK;
+
+/// Distance between two quantities' slots in a [`Tally`]: not a multiple of 4 KiB, whose
+/// addresses would all compete for the same few cache sets while one sample writes them.
+pub(super) const STRIDE: usize = CHUNK + 32;
+/// Samples whose histogram slots are gathered before they go to their quantities' rows.
+pub(super) const BLOCK: usize = 16;
+/// Histogram bins per quantity: few enough that one worker's histograms stay in cache.
+pub(super) const BINS: usize = 2048;
+
+/// How a quantity's values map to histogram bins.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Bins {
+    /// Equal bins on `[lo, lo + BINS * width)`; `per_width = 1 / width`.
+    Linear { lo: f64, width: f64, per_width: f64 },
+    /// Log-scale bins for positive values: bin `(bits - base) >> shift` of the f64's bit
+    /// pattern (monotone for positive numbers), so a bin spans a fixed ratio.
+    Bits { base: u64, shift: u32 },
+}
+
+impl Bins {
+    /// Slot 0 is below the range, slots `1..=BINS` the bins, `BINS + 1` above.
+    #[inline]
+    pub(super) fn slot(&self, x: f64) -> u16 {
+        match *self {
+            Bins::Linear { lo, per_width, .. } => Bins::linear_slot(x, lo, per_width),
+            Bins::Bits { base, shift } => Bins::bits_slot(x, base, u64::from(shift)),
+        }
+    }
+
+    /// [`Bins::slot`] of linear bins.
+    #[inline(always)]
+    pub(super) fn linear_slot(x: f64, lo: f64, per_width: f64) -> u16 {
+        let i = (x - lo) * per_width;
+        if i < 0.0 {
+            0
+        } else if i >= BINS as f64 {
+            BINS as u16 + 1
+        } else {
+            i as u16 + 1
+        }
+    }
+
+    /// [`Bins::slot`] of log-scale bins, without branches: `base` is a positive number's bits
+    /// (below 2^63), so that zero and negative numbers (negative as i64) fall below it.
+    #[inline(always)]
+    pub(super) fn bits_slot(x: f64, base: u64, shift: u64) -> u16 {
+        let b = x.to_bits() as i64;
+        // Computed whatever the case, then selected (no masked loads).
+        let slot = ((b as u64).wrapping_sub(base) >> shift).min(BINS as u64) as u16 + 1;
+        if b < base as i64 || x.is_nan() {
+            0
+        } else {
+            slot
+        }
+    }
+
+    /// The value range of bin `j` (0-based).
+    pub(super) fn edges(&self, j: usize) -> (f64, f64) {
+        match *self {
+            Bins::Linear { lo, width, .. } => (lo + j as f64 * width, lo + (j + 1) as f64 * width),
+            Bins::Bits { base, shift } => (
+                f64::from_bits(base + ((j as u64) << shift)),
+                f64::from_bits(base + ((j as u64 + 1) << shift)),
+            ),
+        }
+    }
+
+    /// Linear bins around a pilot's range `[min, max]`, widened by an eighth of the range on each side.
+    pub(super) fn linear(min: f64, max: f64) -> Bins {
+        let span = (max - min).max(1e-9 * max.abs().max(1.0));
+        let width = 1.25 * span / BINS as f64;
+        Bins::Linear {
+            lo: min - span / 8.0,
+            width,
+            per_width: 1.0 / width,
+        }
+    }
+
+    /// Bins around a pilot's range `[min, max]`, widened by an eighth of the range on each side: log
+    /// scale for positive values, linear otherwise.
+    pub(super) fn around(min: f64, max: f64) -> Bins {
+        if min > 0.0 && max.is_finite() {
+            let (lo, hi) = (min.to_bits(), max.to_bits());
+            let pad = ((hi - lo) / 8).max(1 << 36);
+            let lo = lo.saturating_sub(pad).max(1);
+            let hi = hi.saturating_add(pad).min(f64::MAX.to_bits());
+            let mut shift = 0;
+            while ((hi - lo) >> shift) >= BINS as u64 {
+                shift += 1;
+            }
+            Bins::Bits { base: lo, shift }
+        } else {
+            Bins::linear(min, max)
+        }
+    }
+}
+
+/// A streaming summary of one quantity: histogram counts, exact min, max and count.
+#[derive(Clone, Debug)]
+pub struct Sketch {
+    pub(super) bins: Bins,
+    pub(super) counts: Vec<u32>,
+    pub min: f64,
+    pub max: f64,
+    pub n: u64,
+}
+
+impl Sketch {
+    pub(super) fn new(bins: Bins) -> Sketch {
+        Sketch {
+            bins,
+            counts: vec![0; BINS + 2],
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+            n: 0,
+        }
+    }
+
+    /// A sketch of `values` on log-scale bins fitted to them (for tests).
+    #[cfg(test)]
+    pub(super) fn of(values: &[f64]) -> Sketch {
+        let (min, max) = min_max(values);
+        let mut s = Sketch::new(Bins::around(min, max));
+        s.add(values);
+        s
+    }
+
+    /// Add `values`.
+    #[cfg(test)]
+    fn add(&mut self, values: &[f64]) {
+        let slots: Vec<u16> = values.iter().map(|&x| self.bins.slot(x)).collect();
+        self.count(&slots, min_max(values));
+    }
+
+    /// Add values given by their bin slots and their `(min, max)`.
+    pub(super) fn count(&mut self, slots: &[u16], (min, max): (f64, f64)) {
+        let counts = &mut self.counts[..BINS + 2];
+        match slots.first() {
+            // All in one bin (a capability at its ceiling of 1, say): one addition instead of
+            // a chain of increments of the same counter, each waiting for the last.
+            Some(&slot) if min == max => counts[usize::from(slot)] += slots.len() as u32,
+            _ => {
+                for &slot in slots {
+                    counts[usize::from(slot)] += 1;
+                }
+            }
+        }
+        self.min = self.min.min(min);
+        self.max = self.max.max(max);
+        self.n += slots.len() as u64;
+    }
+
+    /// Ask for the counts to be brought into cache (a hint; nothing on other CPUs).
+    pub(super) fn prefetch(&self) {
+        #[cfg(target_arch = "x86_64")]
+        for line in self.counts.chunks(16) {
+            // SAFETY: a prefetch reads nothing and faults on no address.
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                    line.as_ptr().cast(),
+                )
+            };
+        }
+    }
+
+    pub(super) fn merge(&mut self, other: &Sketch) {
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+        self.n += other.n;
+    }
+
+    /// Quantiles at the increasing probabilities `ps`: the inverse of the empirical CDF, linear
+    /// within a bin (a bin's ends are clipped to the exact min and max).
+    pub fn quantiles(&self, ps: &[f64]) -> Vec<f64> {
+        if self.n == 0 {
+            return vec![f64::NAN; ps.len()];
+        }
+        if self.min == self.max {
+            return vec![self.min; ps.len()];
+        }
+        let mut out = Vec::with_capacity(ps.len());
+        let mut targets = ps.iter().peekable();
+        let mut before = 0u64;
+        for (slot, &c) in self.counts.iter().enumerate() {
+            let c = u64::from(c);
+            if c == 0 {
+                continue;
+            }
+            let (lo, hi) = match slot {
+                0 => (self.min, self.min),
+                s if s == BINS + 1 => (self.max, self.max),
+                s => self.bins.edges(s - 1),
+            };
+            let (lo, hi) = (lo.clamp(self.min, self.max), hi.clamp(self.min, self.max));
+            // Below/above the range: spread between the exact extreme and the range's edge.
+            let (lo, hi) = match slot {
+                0 => (self.min, self.bins.edges(0).0.clamp(self.min, self.max)),
+                s if s == BINS + 1 => (
+                    self.bins.edges(BINS - 1).1.clamp(self.min, self.max),
+                    self.max,
+                ),
+                _ => (lo, hi),
+            };
+            while let Some(&&p) = targets.peek() {
+                let rank = p * self.n as f64;
+                if rank > (before + c) as f64 {
+                    break;
+                }
+                let frac = ((rank - before as f64) / c as f64).clamp(0.0, 1.0);
+                out.push(lo + frac * (hi - lo));
+                targets.next();
+            }
+            before += c;
+        }
+        while out.len() < ps.len() {
+            out.push(self.max);
+        }
+        out
+    }
+}
+
+pub(super) fn min_max(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+            (lo.min(x), hi.max(x))
+        })
+}
+
+/// One chunk of samples on its way into the histograms: each quantity's bin slots
+/// (quantity-major, `slots[j * STRIDE + i]`, so that a histogram is counted in one pass while its
+/// counts are in cache), and the sum (in sample order), min and max of its values.
+pub(super) struct Tally {
+    /// The bins of the first quantities (the capabilities), all linear, as arrays of `lo` and
+    /// `1 / width` so that their slots are found in a loop that vectorises; then the others'.
+    pub(super) lo: Vec<f64>,
+    pub(super) per_width: Vec<f64>,
+    /// The other quantities' bins; when all are log-scale, also as arrays of base and shift.
+    pub(super) rest: Vec<Bins>,
+    pub(super) bits: Option<(Vec<u64>, Vec<u64>)>,
+    /// The last samples' slots, sample-major (`block[b * q + j]`), moved to `slots` every
+    /// [`BLOCK`] samples: one sample's slots written straight to `slots` would touch one cache
+    /// line per quantity, every sample.
+    pub(super) block: Vec<u16>,
+    pub(super) slots: Vec<u16>,
+    pub(super) sums: Vec<f64>,
+    pub(super) mins: Vec<f64>,
+    pub(super) maxs: Vec<f64>,
+}
+
+impl Tally {
+    pub(super) fn new(bins: &[Bins]) -> Tally {
+        let q = bins.len();
+        let linear = bins
+            .iter()
+            .take_while(|b| matches!(b, Bins::Linear { .. }))
+            .count();
+        let (lo, per_width) = bins[..linear]
+            .iter()
+            .map(|b| match *b {
+                Bins::Linear { lo, per_width, .. } => (lo, per_width),
+                Bins::Bits { .. } => unreachable!("counted as linear"),
+            })
+            .unzip();
+        let rest = &bins[linear..];
+        let bits = rest
+            .iter()
+            .map(|b| match *b {
+                Bins::Bits { base, shift } => Some((base, u64::from(shift))),
+                Bins::Linear { .. } => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|v| v.into_iter().unzip());
+        Tally {
+            lo,
+            per_width,
+            rest: rest.to_vec(),
+            bits,
+            block: vec![0; BLOCK * q],
+            slots: vec![0; q * STRIDE],
+            sums: vec![0.0; q],
+            mins: vec![f64::INFINITY; q],
+            maxs: vec![f64::NEG_INFINITY; q],
+        }
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.sums = vec![0.0; self.mins.len()];
+        self.mins.fill(f64::INFINITY);
+        self.maxs.fill(f64::NEG_INFINITY);
+    }
+
+    /// Take sample `i` of the chunk; samples come in order, from 0.
+    pub(super) fn add(&mut self, i: usize, values: &[f64]) {
+        vecmath::vectorised(
+            #[inline(always)]
+            || self.add_loops(i % BLOCK, values),
+        );
+        if i % BLOCK == BLOCK - 1 {
+            self.flush(i + 1);
+        }
+    }
+
+    /// Move the block's slots of the samples before `end` (those since the last multiple of
+    /// [`BLOCK`]) to `slots`.
+    pub(super) fn flush(&mut self, end: usize) {
+        let first = (end - 1) / BLOCK * BLOCK;
+        let q = self.mins.len();
+        for j in 0..q {
+            let to = &mut self.slots[j * STRIDE + first..j * STRIDE + end];
+            for (b, slot) in to.iter_mut().enumerate() {
+                *slot = self.block[b * q + j];
+            }
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn add_loops(&mut self, b: usize, values: &[f64]) {
+        let q = self.mins.len();
+        let values = &values[..q];
+        let (sums, mins, maxs) = (
+            &mut self.sums[..q],
+            &mut self.mins[..q],
+            &mut self.maxs[..q],
+        );
+        // (Selects here would become masked stores, which are slow on some CPUs.)
+        for j in 0..q {
+            let v = values[j];
+            sums[j] += v;
+            mins[j] = mins[j].min(v);
+            maxs[j] = maxs[j].max(v);
+        }
+        let linear = self.lo.len();
+        let (lo, per_width) = (&self.lo[..linear], &self.per_width[..linear]);
+        let (slot_lin, slot_rest) = self.block[b * q..(b + 1) * q].split_at_mut(linear);
+        for j in 0..linear {
+            slot_lin[j] = Bins::linear_slot(values[j], lo[j], per_width[j]);
+        }
+        match &self.bits {
+            Some((base, shift)) => {
+                for (((slot, &base), &shift), &v) in slot_rest
+                    .iter_mut()
+                    .zip(base)
+                    .zip(shift)
+                    .zip(&values[linear..])
+                {
+                    *slot = Bins::bits_slot(v, base, shift);
+                }
+            }
+            None => {
+                for ((slot, b), &v) in slot_rest.iter_mut().zip(&self.rest).zip(&values[linear..]) {
+                    *slot = b.slot(v);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sketch_of_small_samples_brackets_exact_quantiles() {
+        // 1000 values 1e9 apart: interpolation may land up to one spacing (1e-3 of 1e12) off.
+        let values: Vec<f64> = (1..=1000).map(|i| f64::from(i) * 1e9).collect();
+        let s = Sketch::of(&values);
+        let q = s.quantiles(&[0.05, 0.5, 0.95]);
+        assert!((q[0] - 5e10).abs() <= 1e9, "{q:?}");
+        assert!((q[1] - 5e11).abs() <= 1e9, "{q:?}");
+        assert!((q[2] - 9.5e11).abs() <= 1e9, "{q:?}");
+        assert_eq!(Sketch::of(&[2.0; 10]).quantiles(&[0.5]), vec![2.0]);
+    }
+}

@@ -367,6 +367,32 @@ impl Sweep {
         })
     }
 
+    /// An input error when `points` grid points would make more than [`MAX_ROWS`] output rows
+    /// and `force` is not set; `what` names the caller's action ("write", "compute") and
+    /// `hint` its way out (the command line's flags, or Python's arguments).
+    pub fn check_rows(
+        &self,
+        points: u64,
+        force: bool,
+        what: &str,
+        hint: &str,
+    ) -> Result<(), InputErrors> {
+        let rows = u128::from(points) * u128::from(self.rows_per_point());
+        if rows <= MAX_ROWS || force {
+            return Ok(());
+        }
+        Err(crate::error::usage(
+            &self.base.document.file,
+            "--vary",
+            format!(
+                "the sweep would {what} {rows} rows ({points} grid points x {} years x {} domains), more than {MAX_ROWS}",
+                self.years_per_point(),
+                self.base.domains.len()
+            ),
+            Some(hint),
+        ))
+    }
+
     /// Check every value of every axis on its own (set on the base scenario and re-checked), so a
     /// bad value is reported before any work. Every key's valid range is an interval, so the ends
     /// of a `lin:` or `log:` axis stand for its values. Combinations are checked when evaluated.

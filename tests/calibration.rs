@@ -66,7 +66,7 @@ fn the_shipped_calibration_is_what_calibrate_writes() {
     let shipped = fs::read_to_string(root().join("scenarios/base/calibrated.toml")).unwrap();
     assert!(
         fresh == shipped,
-        "scenarios/base/calibrated.toml is stale: re-run data/reproduce.sh"
+        "scenarios/base/calibrated.toml is stale: re-run docs/regenerate.sh"
     );
 }
 

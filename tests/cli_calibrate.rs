@@ -206,6 +206,13 @@ fn bad_data_and_flags_are_located_input_errors() {
         None,
         &["observations.csv:1:1", "no column `distilled`"],
     );
+    // A holdout that ends before it starts.
+    refused(
+        |s| s,
+        &["--holdout", "2024-01-01", "--until", "2023-01-01"],
+        None,
+        &["--until 2023-01-01 is not after --holdout 2024-01-01"],
+    );
     // A date that is not one.
     refused(
         |s| s,

@@ -56,7 +56,7 @@ impl Server {
 
     /// GET `target`: (status, headers, body). HTTP/1.0, so the body is not chunked.
     fn get(&self, target: &str) -> (u16, String, Vec<u8>) {
-        let req = format!("GET {target} HTTP/1.0\r\nHost: x\r\n\r\n");
+        let req = format!("GET {target} HTTP/1.0\r\nHost: {}\r\n\r\n", self.addr);
         let out = self.raw(req.as_bytes());
         let split = out
             .windows(4)
@@ -319,8 +319,13 @@ fn malformed_requests_leave_it_serving() {
         server.assert_serving();
     }
     for method in ["POST", "DELETE"] {
-        let answer =
-            server.raw(format!("{method} / HTTP/1.1\r\nConnection: close\r\n\r\n").as_bytes());
+        let answer = server.raw(
+            format!(
+                "{method} / HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+                server.addr
+            )
+            .as_bytes(),
+        );
         assert!(answer.starts_with(b"HTTP/1.1 405"), "{method}");
     }
     let (status, _, _) = server.get("/../../etc/passwd");
@@ -355,4 +360,36 @@ fn bad_arguments_are_input_errors_and_ctrl_c_stops_it() {
     }
     let status = server.child.wait().unwrap();
     assert_eq!(status.code(), Some(130));
+}
+
+#[test]
+fn requests_to_other_host_names_are_refused() {
+    // A page of another site that rebinds its name to 127.0.0.1 must not read the scenarios.
+    let server = Server::start(&["scenarios/reasoners.toml"]);
+    let port = server.addr.rsplit(':').next().unwrap().to_string();
+    for host in [
+        "evil.example",
+        &format!("evil.example:{port}"),
+        "127.0.0.1:1",
+    ] {
+        let out =
+            server.raw(format!("GET /api/scenarios HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes());
+        let text = String::from_utf8_lossy(&out);
+        assert!(text.starts_with("HTTP/1.0 403"), "{host}: {text}");
+        assert!(
+            text.contains("answers only requests to localhost:"),
+            "{text}"
+        );
+    }
+    let out = server.raw(b"GET /api/scenarios HTTP/1.0\r\n\r\n");
+    assert!(String::from_utf8_lossy(&out).starts_with("HTTP/1.0 403"));
+    for host in [format!("localhost:{port}"), server.addr.clone()] {
+        let out =
+            server.raw(format!("GET /api/scenarios HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes());
+        assert!(
+            String::from_utf8_lossy(&out).starts_with("HTTP/1.0 200"),
+            "{host}"
+        );
+    }
+    server.assert_serving();
 }

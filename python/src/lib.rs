@@ -19,7 +19,7 @@ use scalecast::report::csv::{capability_table, lever_table, number, Table, Value
 use scalecast::report::json::milestone_year;
 use scalecast::report::mc_tables::{levers_quantiles_table, quantiles_table};
 use scalecast::scenario::Scenario;
-use scalecast::sweep::{Origin, Sweep, MAX_ROWS};
+use scalecast::sweep::{Origin, Sweep};
 
 create_exception!(
     scalecast,
@@ -333,20 +333,12 @@ fn sweep<'py>(
     let table = py
         .detach(|| -> Result<Table, InputErrors> {
             let sw = Sweep::new(&s, &vary, Origin::Flags, at.map(|y| (y, Origin::Flags)))?;
-            let rows = u128::from(sw.points) * u128::from(sw.rows_per_point());
-            if rows > MAX_ROWS && !force {
-                return Err(usage(
-                    &s.document.file,
-                    "",
-                    format!(
-                        "the sweep would compute {rows} rows ({} grid points x {} years x {} domains), more than {MAX_ROWS}",
-                        sw.points,
-                        sw.years_per_point(),
-                        sw.base.domains.len()
-                    ),
-                    Some("pass force=True to compute them anyway, at=YEAR to keep one year, or use fewer points"),
-                ));
-            }
+            sw.check_rows(
+                sw.points,
+                force,
+                "compute",
+                "pass force=True to compute them anyway, at=YEAR to keep one year, or use fewer points",
+            )?;
             sw.check_values()?;
             sw.table()
         })

@@ -191,8 +191,11 @@ fn at_growth(sets: &[Set], t0: f64, g: f64, warm: Option<&Curves>) -> Option<Cur
             .and_then(|w| w.params.iter().find(|(k, _)| *k == group))
             .map(|(_, p)| p.clone())
             .filter(|p| p.len() == 1 + members.iter().map(|&i| sets[i].own()).sum::<usize>());
+        // A fitted floor near 0 has almost no gradient (it is `sigmoid(p)`), so a warm start
+        // alone would never leave it: groups with fitted floors also start from their grid.
         let start = match from {
-            Some(p) => vec![p],
+            Some(p) if members.iter().all(|&i| sets[i].fixed_floor.is_some()) => vec![p],
+            Some(p) => std::iter::once(p).chain(starts(&e)).collect(),
             None => starts(&e),
         };
         let (p, c) = best_of(&e, &start)?;
@@ -281,7 +284,9 @@ pub fn fit(sets: &[Set], t0: f64, fixed: Option<f64>) -> Option<Curves> {
 }
 
 /// Refit from a previous fit (a bootstrap replicate): warm starts, a coarse grid of growths
-/// within `span` of the previous one, then golden-section search.
+/// within `span` of the previous one (moved by `span` while the best growth sits on an edge of
+/// the window that is not the edge of [`GROWTH_RANGE`], so the result is never the window's
+/// edge), then golden-section search.
 pub fn refit(
     sets: &[Set],
     t0: f64,
@@ -292,20 +297,42 @@ pub fn refit(
     if let Some(g) = fixed {
         return at_growth(sets, t0, g, Some(previous));
     }
-    let range = (
-        (previous.growth - span).max(GROWTH_RANGE.0),
-        (previous.growth + span).min(GROWTH_RANGE.1),
-    );
     let steps = 12;
-    let best = scan(sets, t0, range, steps, Some(previous))?;
-    let step = (range.1 - range.0) / steps as f64;
-    Some(refine(
-        sets,
-        t0,
-        (best.growth - step).max(range.0),
-        (best.growth + step).min(range.1),
-        &best,
-    ))
+    let window = |centre: f64| {
+        (
+            (centre - span).max(GROWTH_RANGE.0),
+            (centre + span).min(GROWTH_RANGE.1),
+        )
+    };
+    let mut range = window(previous.growth);
+    let mut best = scan(sets, t0, range, steps, Some(previous))?;
+    loop {
+        let step = (range.1 - range.0) / steps as f64;
+        let at_low = best.growth <= range.0 + step / 2.0 && range.0 > GROWTH_RANGE.0;
+        let at_high = best.growth >= range.1 - step / 2.0 && range.1 < GROWTH_RANGE.1;
+        if !(at_low || at_high) {
+            return Some(refine(
+                sets,
+                t0,
+                (best.growth - step).max(range.0),
+                (best.growth + step).min(range.1),
+                &best,
+            ));
+        }
+        range = window(best.growth);
+        let moved = scan(sets, t0, range, steps, Some(&best))?;
+        if moved.cost >= best.cost {
+            // No better growth beyond the edge: refine around it.
+            return Some(refine(
+                sets,
+                t0,
+                (best.growth - step).max(GROWTH_RANGE.0),
+                (best.growth + step).min(GROWTH_RANGE.1),
+                &best,
+            ));
+        }
+        best = moved;
+    }
 }
 
 #[cfg(test)]
@@ -401,8 +428,11 @@ mod tests {
         let fixed = fit(&s, 2024.0, Some(0.2)).unwrap();
         assert_eq!(fixed.growth, 0.2);
         assert!(fixed.cost > c.cost);
-        // A refit from the answer finds it again.
+        // A refit from the answer finds it again, and from a fit far off it moves its window
+        // until the answer lies inside it.
         let again = refit(&s, 2024.0, &c, None, 0.5).unwrap();
         assert!((again.growth - 0.7).abs() < 1e-4, "{}", again.growth);
+        let far = refit(&s, 2024.0, &fixed, None, 0.1).unwrap();
+        assert!((far.growth - 0.7).abs() < 1e-4, "{}", far.growth);
     }
 }

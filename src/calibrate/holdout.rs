@@ -8,12 +8,11 @@ use crate::error::InputErrors;
 use crate::forecast::forecast;
 use crate::model::Domain;
 use crate::scenario::Scenario;
-use crate::trajectory::Trajectory;
 
 use super::frontier::{best_by, records};
 use super::observations::Data;
 use super::reasoners::logit_above;
-use super::{difficulty_on_scale, Calibration};
+use super::{calibrated_scenario, difficulty_on_scale, Calibration};
 
 /// The forecasters compared.
 pub const METHODS: [&str; 3] = ["model", "carried forward", "logit trend"];
@@ -49,6 +48,9 @@ pub struct Scores {
     /// The benchmarks pooled.
     pub benchmarks: Vec<String>,
     pub count: usize,
+    /// Benchmarks of the domain with an observation before the split (a domain can have them
+    /// and still nothing to score, when nothing lies between the split and `until`).
+    pub with_past: usize,
     pub mae: [Option<f64>; 3],
 }
 
@@ -89,19 +91,7 @@ fn trend(records: &[(f64, f64)], floor: f64) -> Option<(f64, f64)> {
 /// The scenario with its domains replaced by one per calibrated benchmark (named by benchmark,
 /// with the domain's verifiability) and its efficiency growth by the calibrated one.
 fn forecasting_scenario(s: &Scenario, c: &Calibration) -> Scenario {
-    let mut out = s.clone();
-    if let Some(f) = c.rl {
-        out.rl.max_gain = f.max_gain;
-        if let Some(x) = f.transfer {
-            out.rl.transfer = x;
-        }
-    }
-    out.pretraining.efficiency = Trajectory::Exponential {
-        start: 1.0,
-        growth: 10f64.powf(c.growth),
-        from: s.time.start,
-        until: f64::INFINITY,
-    };
+    let mut out = calibrated_scenario(s, c.rl, c.growth);
     let verifiability = |domain: &str| {
         s.domains
             .iter()
@@ -206,6 +196,10 @@ pub fn holdout(
                 domain: d.name.clone(),
                 benchmarks: hs.iter().map(|h| h.benchmark.clone()).collect(),
                 count: rows.len(),
+                with_past: benchmarks
+                    .iter()
+                    .filter(|h| h.domain == d.name && !h.records_before.is_empty())
+                    .count(),
                 mae,
             }
         })

@@ -84,7 +84,7 @@ pub struct Curve {
 }
 
 /// The normal quantile of the 90% intervals' upper end.
-const Z90: f64 = 1.6448536269514722;
+pub const Z90: f64 = 1.6448536269514722;
 
 /// One benchmark's paired RL gain.
 #[derive(Clone, Debug, PartialEq)]
@@ -109,11 +109,32 @@ pub struct BenchmarkResult {
 impl BenchmarkResult {
     /// The floor its scores are measured above: the curve's, else the chance level, else 0.
     pub fn floor(&self) -> f64 {
-        match &self.curve {
-            Some(c) => c.link.floor,
-            None => self.benchmark.chance.unwrap_or(0.0),
+        floor_of(&self.benchmark, self.curve.as_ref().map(|c| &c.link))
+    }
+}
+
+/// A benchmark's floor: its fitted curve's, else its chance level, else 0.
+fn floor_of(b: &Benchmark, link: Option<&Link>) -> f64 {
+    link.map_or(b.chance.unwrap_or(0.0), |l| l.floor)
+}
+
+/// `s` with the calibrated RL gain and transfer and the calibrated efficiency growth (from its
+/// first year), as the calibrated base file gives them.
+pub fn calibrated_scenario(s: &Scenario, rl: Option<RlFit>, growth: f64) -> Scenario {
+    let mut out = s.clone();
+    if let Some(f) = rl {
+        out.rl.max_gain = f.max_gain;
+        if let Some(x) = f.transfer {
+            out.rl.transfer = x;
         }
     }
+    out.pretraining.efficiency = crate::trajectory::Trajectory::Exponential {
+        start: 1.0,
+        growth: 10f64.powf(growth),
+        from: s.time.start,
+        until: f64::INFINITY,
+    };
+    out
 }
 
 /// A scenario domain's calibration: its anchor benchmark's curve on the scenario's scale.
@@ -397,7 +418,7 @@ pub fn calibrate(
     let link_of = |c: &Curves, b: usize| fitted.iter().position(|&f| f == b).map(|i| c.links[i]);
     let floors_of = |c: &Curves| -> Vec<f64> {
         (0..data.benchmarks.len())
-            .map(|b| link_of(c, b).map_or(data.benchmarks[b].chance.unwrap_or(0.0), |l| l.floor))
+            .map(|b| floor_of(&data.benchmarks[b], link_of(c, b).as_ref()))
             .collect()
     };
     let pair_rows = pairs(data, settings);
@@ -451,7 +472,7 @@ pub fn calibrate(
                 })
                 .collect();
             let floors: Vec<f64> = (0..data.benchmarks.len())
-                .map(|b| links[b].map_or(data.benchmarks[b].chance.unwrap_or(0.0), |l| l.floor))
+                .map(|b| floor_of(&data.benchmarks[b], links[b].as_ref()))
                 .collect();
             let (g, rl) = rl_fit_floors(&floors, &ps);
             Some(Replicate {
@@ -503,7 +524,7 @@ pub fn calibrate(
             }
         });
         let gain = full_gains[b].map(|(mean, n)| {
-            let floor = link_of(&curves, b).map_or(bench.chance.unwrap_or(0.0), |l| l.floor);
+            let floor = floor_of(bench, link_of(&curves, b).as_ref());
             PairedGain {
                 gain: Gain {
                     mean,
@@ -525,12 +546,13 @@ pub fn calibrate(
                     .collect(),
             }
         });
-        let observed_present = data
+        let scores: Vec<(f64, f64)> = data
             .observations
             .iter()
             .filter(|o| o.benchmark == bench.id && o.year < t0 && before(o))
-            .map(|o| o.score)
-            .fold(None, |m: Option<f64>, x| Some(m.map_or(x, |m| m.max(x))));
+            .map(|o| (o.year, o.score))
+            .collect();
+        let observed_present = frontier::best_by(&scores, t0);
         benchmarks.push(BenchmarkResult {
             benchmark: bench.clone(),
             curve,
@@ -540,20 +562,7 @@ pub fn calibrate(
     }
 
     // The scenario's domains from their anchors, on the scale of the scenario with the fitted RL.
-    let mut on_scale = s.clone();
-    if let Some(f) = rl {
-        on_scale.rl.max_gain = f.max_gain;
-        if let Some(x) = f.transfer {
-            on_scale.rl.transfer = x;
-        }
-    }
-    let g = 10f64.powf(curves.growth);
-    on_scale.pretraining.efficiency = crate::trajectory::Trajectory::Exponential {
-        start: 1.0,
-        growth: g,
-        from: t0,
-        until: f64::INFINITY,
-    };
+    let on_scale = calibrated_scenario(s, rl, curves.growth);
     let mut domains = Vec::new();
     let mut missing = Vec::new();
     for d in &s.domains {

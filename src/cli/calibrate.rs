@@ -108,6 +108,21 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
         .as_deref()
         .map(|t| date_flag("--until", t))
         .transpose()?;
+    if let (Some(a), Some(b)) = (split, until) {
+        if b <= a {
+            return Err(usage(
+                "--until",
+                "",
+                format!(
+                    "--until {} is not after --holdout {}",
+                    o.until.as_deref().unwrap_or_default(),
+                    o.holdout.as_deref().unwrap_or_default()
+                ),
+                Some("the holdout scores what was released after the split: give a later --until"),
+            )
+            .into());
+        }
+    }
     let benchmarks = o.benchmarks.clone().unwrap_or_else(|| {
         o.data
             .parent()

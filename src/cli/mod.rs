@@ -20,7 +20,7 @@ use crate::montecarlo::{self, McResult, Sampler};
 use crate::output::{write_file_with, write_folder, Folder};
 use crate::report::{self, fit::Source, json::Provenance};
 use crate::scenario::Scenario;
-use crate::sweep::{Merger, Origin, Shard, Surface, Sweep, MAX_CHART_POINTS, MAX_ROWS};
+use crate::sweep::{Merger, Origin, Shard, Surface, Sweep, MAX_CHART_POINTS};
 
 mod calibrate;
 mod data;

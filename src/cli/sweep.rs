@@ -52,20 +52,13 @@ pub(super) fn sweep(
     crate::output::check_out_dir(out, &[file.to_path_buf()])?;
     let sw = Sweep::new(&s, &vary, origin, at)?;
     let points = sw.points_of(shard);
+    sw.check_rows(
+        points,
+        force,
+        "write",
+        "pass --force to write them anyway, use --at YEAR to keep one year, use fewer points, or split the grid with --shard K/N",
+    )?;
     let rows = u128::from(points) * u128::from(sw.rows_per_point());
-    if rows > MAX_ROWS && !force {
-        return Err(usage(
-            &shown(file),
-            "--vary",
-            format!(
-                "the sweep would write {rows} rows ({points} grid points x {} years x {} domains), more than {MAX_ROWS}",
-                sw.years_per_point(),
-                sw.base.domains.len()
-            ),
-            Some("pass --force to write them anyway, use --at YEAR to keep one year, use fewer points, or split the grid with --shard K/N"),
-        )
-        .into());
-    }
     sw.check_values()?;
     let started = Instant::now();
     let bar = progress_bar(false, points, "grid points");

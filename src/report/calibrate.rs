@@ -83,7 +83,7 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
     );
     let _ = writeln!(
         t,
-        "# benchmark scores), and Epoch AI, \"Data on Notable AI Models\" (training compute); see data/README.md."
+        "# benchmark scores), and Epoch AI, \"Data on Notable AI Models\" (training compute); see data/epoch/README.md."
     );
     let _ = writeln!(
         t,
@@ -119,11 +119,22 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
                 short(10f64.powf(i.low)),
                 short(10f64.powf(i.high))
             ),
-            None => ", fixed by --efficiency-growth".into(),
+            None if c.settings.efficiency_growth.is_some() =>
+                ", fixed by --efficiency-growth".into(),
+            None => ", no interval (no bootstrap)".into(),
         }
     );
+    if c.growth_interval.is_some() {
+        let _ = writeln!(
+            t,
+            "# Written as a lognormal whose median is the estimate and whose sigma matches the interval's"
+        );
+        let _ = writeln!(
+            t,
+            "# width (the interval itself is not symmetric about the estimate), so that Monte Carlo carries it."
+        );
+    }
     let growth = match c.growth_interval {
-        // A lognormal whose median is the estimate and whose spread matches the interval.
         Some(i) => format!(
             "{{ dist = \"lognormal\", median = {}, sigma = {} }}",
             csv_number(10f64.powf(c.growth)),
@@ -145,14 +156,16 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
             csv_number(c.settings.reasoner_steps),
             csv_number(c.settings.reasoner_tokens)
         );
-        let _ = writeln!(
-            t,
-            "# Both are normal distributions around the estimates with the spread of their bootstrap intervals,"
-        );
-        let _ = writeln!(
-            t,
-            "# so that Monte Carlo carries the calibration's uncertainty; a deterministic run uses the estimates."
-        );
+        if c.max_gain_interval.is_some() {
+            let _ = writeln!(
+                t,
+                "# Written as normal distributions around the estimates with the width of their bootstrap intervals,"
+            );
+            let _ = writeln!(
+                t,
+                "# so that Monte Carlo carries the calibration's uncertainty; a deterministic run uses the estimates."
+            );
+        }
         let _ = writeln!(
             t,
             "max_gain = {}{}",
@@ -211,7 +224,7 @@ pub fn base_toml(c: &Calibration, o: &Origin) -> String {
 
 /// The standard deviation of a normal whose central 90% is as wide as `i`.
 fn spread(i: Interval) -> f64 {
-    (i.high - i.low) / (2.0 * 1.6448536269514722)
+    (i.high - i.low) / (2.0 * crate::calibrate::Z90)
 }
 
 /// `x` as a normal distribution with the spread of interval `i`, clamped to `range` (a plain
@@ -459,10 +472,10 @@ pub fn table(c: &Calibration) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "efficiency growth {} OOM/year ({}x a year) {}; present {}: compute {} FLOP (largest observed before it: {}), u = {:.3}",
+        "efficiency growth {} OOM/year ({}x a year){}; present {}: compute {} FLOP (largest observed before it: {}), u = {:.3}",
         short(c.growth),
         short(10f64.powf(c.growth)),
-        range(c.growth_interval, 3),
+        c.growth_interval.map_or(String::new(), |i| format!(" {}", range(Some(i), 3))),
         year_text(c.present_year),
         short(c.present_compute),
         short(c.largest_observed_compute),

@@ -256,7 +256,9 @@ pub fn run(playground: Playground, host: &str, port: u16, ready: impl FnOnce(&st
         let listener = tokio::net::TcpListener::bind((host, port))
             .await
             .map_err(|e| anyhow!("cannot listen on {host} port {port}: {e}"))?;
-        ready(&format!("http://{}/", listener.local_addr()?));
+        let address = listener.local_addr()?;
+        ready(&format!("http://{address}/"));
+        let hosts = Arc::new(allowed_hosts(address));
         loop {
             let Ok((stream, _)) = listener.accept().await else {
                 // Out of file descriptors, say: wait for connections to close.
@@ -266,9 +268,10 @@ pub fn run(playground: Playground, host: &str, port: u16, ready: impl FnOnce(&st
             // Answers are small: send them at once rather than wait for acknowledgements.
             let _ = stream.set_nodelay(true);
             let playground = Arc::clone(&playground);
+            let hosts = Arc::clone(&hosts);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(move |request| {
-                    let reply = answer(&playground, &request);
+                    let reply = answer(&playground, &hosts, &request);
                     async move { Ok::<_, Infallible>(reply) }
                 });
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -283,15 +286,51 @@ pub fn run(playground: Playground, host: &str, port: u16, ready: impl FnOnce(&st
     })
 }
 
-/// Answer one request; a panic in the handler becomes a 500. The body is never read.
-fn answer<B>(playground: &Playground, request: &hyper::Request<B>) -> hyper::Response<Full<Bytes>> {
+/// The `Host` headers a server bound to loopback answers: its own address by IP or as
+/// `localhost`. Anything else (a page of another site that rebinds its name to 127.0.0.1) must
+/// not read the scenarios; a server bound elsewhere with `--host` answers every name.
+fn allowed_hosts(address: std::net::SocketAddr) -> Option<Vec<String>> {
+    let port = address.port();
+    address.ip().is_loopback().then(|| {
+        vec![
+            address.to_string(),
+            format!("localhost:{port}"),
+            format!("127.0.0.1:{port}"),
+            format!("[::1]:{port}"),
+        ]
+    })
+}
+
+/// Answer one request; a request to another host name gets a 403, a panic in the handler a 500.
+/// The body is never read.
+fn answer<B>(
+    playground: &Playground,
+    hosts: &Option<Vec<String>>,
+    request: &hyper::Request<B>,
+) -> hyper::Response<Full<Bytes>> {
     let length = request
         .headers()
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let method = request.method().as_str();
-    let reply = if length.is_some_and(|n| n > MAX_BODY) {
+    let host = request
+        .headers()
+        .get(hyper::header::HOST)
+        .and_then(|v| v.to_str().ok());
+    let foreign = hosts.as_ref().is_some_and(|allowed| {
+        !host.is_some_and(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h)))
+    });
+    let reply = if foreign {
+        Reply::error(
+            403,
+            format!(
+                "error: this server answers only requests to {}, found Host `{}`",
+                hosts.as_ref().map_or("", |a| a[1].as_str()),
+                host.unwrap_or("")
+            ),
+        )
+    } else if length.is_some_and(|n| n > MAX_BODY) {
         Reply::error(
             413,
             format!("error: request bodies are limited to {MAX_BODY} bytes"),

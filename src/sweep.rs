@@ -242,7 +242,7 @@ impl Sweep {
                     &scenario.document.file,
                     "",
                     None,
-                    &format!("--vary {text}"),
+                    &format!("--vary {}", abridged(text)),
                     message,
                 ),
             }
@@ -276,8 +276,21 @@ impl Sweep {
             };
             let path = path.trim();
             if !paths.iter().any(|p| p == path) {
-                let near = nearest(path, sweepable.iter().copied(), 4);
-                let hint = if near.is_empty() {
+                // Keys below the path (a trajectory's `start`, `growth`), else the nearest names.
+                let below: Vec<&str> = sweepable
+                    .iter()
+                    .copied()
+                    .filter(|p| p.starts_with(&format!("{path}.")))
+                    .take(4)
+                    .collect();
+                let near = if below.is_empty() {
+                    nearest(path, sweepable.iter().copied(), 4)
+                } else {
+                    below
+                };
+                let hint = if let Some(form) = size_form_hint(path, &sweepable) {
+                    form
+                } else if near.is_empty() {
                     format!(
                         "numeric keys of this scenario include {}",
                         list(&sweepable[..sweepable.len().min(6)])
@@ -951,6 +964,54 @@ fn chart_surface(m: &ShardMeta, header: &str) -> Option<Surface> {
         domains: m.domains.clone(),
         capability: vec![f64::NAN; (m.points * m.domains.len() as u64) as usize],
     })
+}
+
+/// A `--vary` flag as errors show it: the values that end past its 60th character elided (cut
+/// after a comma where there is one).
+fn abridged(text: &str) -> String {
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => {
+            let head = &text[..cut];
+            let head = head.rfind(',').map_or(head, |c| &head[..=c]);
+            format!("{head}...")
+        }
+        None => text.to_string(),
+    }
+}
+
+/// For a size key of the form the scenario does not use (`pretraining.params` where it sets
+/// `pretraining.compute`, or the reverse), the keys of the form it does use.
+fn size_form_hint(path: &str, sweepable: &[&str]) -> Option<String> {
+    let has = |key: &str| {
+        sweepable
+            .iter()
+            .any(|p| *p == key || p.starts_with(&format!("{key}.")))
+    };
+    let under = |key: &str| path == key || path.starts_with(&format!("{key}."));
+    let (asked, used) = if (under("pretraining.params") || under("pretraining.tokens"))
+        && has("pretraining.compute")
+    {
+        ("parameters and tokens", "pretraining.compute")
+    } else if (under("pretraining.compute") || under("pretraining.tokens_per_param"))
+        && has("pretraining.params")
+    {
+        ("training compute", "pretraining.params")
+    } else {
+        return None;
+    };
+    let keys: Vec<&str> = sweepable
+        .iter()
+        .copied()
+        .filter(|p| {
+            p.starts_with("pretraining.")
+                && !p.starts_with("pretraining.law")
+                && !p.starts_with("pretraining.efficiency")
+        })
+        .collect();
+    Some(format!(
+        "this scenario does not set its model size by {asked}: it sets `{used}`; sweep one of {}",
+        list(&keys)
+    ))
 }
 
 #[cfg(test)]

@@ -213,6 +213,16 @@ fn bad_data_and_flags_are_located_input_errors() {
         None,
         &["--until 2023-01-01 is not after --holdout 2024-01-01"],
     );
+    // A split after the last release leaves nothing to score.
+    refused(
+        |s| s,
+        &["--holdout", "2026-01-01"],
+        None,
+        &[
+            "--holdout 2026-01-01 is not before the last release",
+            "nothing after it to score",
+        ],
+    );
     // A date that is not one.
     refused(
         |s| s,
@@ -234,5 +244,42 @@ fn bad_data_and_flags_are_located_input_errors() {
             "no benchmark of",
             "is this domain's anchor",
         ],
+    );
+}
+
+/// A holdout scores only the years the data observe: `--until` past the last release scores
+/// the same rows as `--until` at it, and says how many grid years it left out.
+#[test]
+fn a_holdout_scores_no_year_after_the_last_release() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = root().join("data/observations.csv");
+    let scenario = root().join("data/backtest/reasoners-2024.toml");
+    let run = |until: &str, out: &str| {
+        let out = dir.path().join(out);
+        let result = scalecast()
+            .args(["calibrate", arg(&data), "--scenario", arg(&scenario)])
+            .args([
+                "--bootstrap",
+                "5",
+                "--holdout",
+                "2024-01-01",
+                "--until",
+                until,
+            ])
+            .args(["--out", arg(&out)])
+            .assert()
+            .success();
+        let stdout = String::from_utf8_lossy(&result.get_output().stdout).into_owned();
+        let csv =
+            fs::read_to_string(out.join("holdout-reasoners-2024-2024-01-01/holdout.csv")).unwrap();
+        (stdout, csv)
+    };
+    let (at_cut, rows) = run("2025-07-01", "a");
+    let (past, rows_past) = run("2027-01-01", "b");
+    assert_eq!(rows, rows_past);
+    assert!(!at_cut.contains("not scored)"), "{at_cut}");
+    assert!(
+        past.contains("7 grid years of --until lie after the last release"),
+        "{past}"
     );
 }

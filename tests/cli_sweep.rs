@@ -192,6 +192,25 @@ fn a_bad_path_or_spec_is_an_input_error_naming_the_nearest_keys() {
             "`rl.tranfser` is not a numeric key",
         ))
         .stderr(predicate::str::contains("did you mean `rl.transfer`"));
+    // A size key of the form the scenario does not use names the form it uses; a long list of
+    // values is abridged in the message.
+    let values: Vec<String> = (1..=40).map(|k| format!("{k}e11")).collect();
+    scalecast()
+        .args(["sweep", "scenarios/reasoners.toml", "--vary"])
+        .arg(format!("pretraining.params=list:{}", values.join(",")))
+        .args(["--out", arg(&out)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`--vary pretraining.params=list:1e11,2e11,",
+        ))
+        .stderr(predicate::str::contains(
+            ",...`: `pretraining.params` is not a numeric key",
+        ))
+        .stderr(predicate::str::contains(
+            "it sets `pretraining.compute`; sweep one of `pretraining.compute.start`",
+        ))
+        .stderr(predicate::str::contains("40e11").not());
     scalecast()
         .args(["sweep", arg(&file), "--vary", "rl.transfer=lin:0:1"])
         .args(["--out", arg(&out)])

@@ -272,14 +272,21 @@ function showErrors(errors) {
   }
   const general = [];
   for (const e of errors) {
-    const c = control(e.path);
-    if (c) {
+    // Beside the key the error is about, and beside every edited key its text names (an edit
+    // can make a neighbouring value invalid, as a point year past the next one).
+    const targets = new Set();
+    const own = control(e.path);
+    if (own) targets.add(own);
+    for (const k of state.edits.keys()) {
+      const c = control(k);
+      if (c && e.text.includes('`' + k + '`')) targets.add(c);
+    }
+    for (const c of targets) {
       c.error.hidden = false;
       c.error.textContent += (c.error.textContent ? '\n' : '') + e.text;
       c.row.classList.add('invalid');
-    } else {
-      general.push(e.text);
     }
+    if (targets.size === 0) general.push(e.text);
   }
   $('banner').hidden = general.length === 0;
   $('banner').textContent = general.join('\n');

@@ -12,7 +12,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use scalecast::error::{usage, InputErrors};
+use scalecast::error::InputErrors;
 use scalecast::forecast::forecast;
 use scalecast::montecarlo::{self, McResult};
 use scalecast::report::csv::{capability_table, lever_table, number, Table, Values};
@@ -236,14 +236,15 @@ type McColumns<'py> = (
 fn mc<'py>(
     py: Python<'py>,
     sc: PyRef<'py, PyScenario>,
-    samples: usize,
-    seed: u64,
+    samples: i128,
+    seed: i128,
     year: Option<f64>,
 ) -> PyResult<McColumns<'py>> {
     let s = sc.inner.clone();
     drop(sc);
     let computed = py.detach(|| -> Result<_, InputErrors> {
-        scalecast::cli::check_samples(samples, false)?;
+        let samples = scalecast::cli::check_samples(samples, false)?;
+        let seed = scalecast::cli::check_seed(seed)?;
         let plan = scalecast::cli::plan(&s.document.file, &s, seed, year)?;
         let r = montecarlo::run(&s, samples, seed, &|_| {})?;
         let deterministic: Vec<Option<f64>> = s

@@ -130,3 +130,17 @@ def test_a_forecast_that_overflows(tmp_path, out):
     file.write_text(REASONERS.read_text().replace("params = 1.8e12", "params = 1e300"))
     sc = scalecast.load(file)
     assert message(lambda: scalecast.run(sc)) == stderr("run", file, "--out", out)
+
+
+def test_mc_counts_and_seeds(out):
+    sc = scalecast.load(REASONERS)
+    # The command line's text for a count it accepts as a number but not as a sample count.
+    assert message(lambda: scalecast.mc(sc, samples=0, seed=1)) == stderr(
+        "mc", REASONERS, "--samples", "0", "--out", out
+    )
+    # Counts and seeds below zero are input errors too, in the same words.
+    text = message(lambda: scalecast.mc(sc, samples=-5, seed=1))
+    assert "`--samples`" in text or "--samples" in text
+    assert "expected 1 to" in text and "found -5" in text
+    text = message(lambda: scalecast.mc(sc, samples=10, seed=-1))
+    assert "--seed" in text and "found -1" in text

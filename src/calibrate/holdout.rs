@@ -58,7 +58,11 @@ pub struct Scores {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Holdout {
     pub split: f64,
+    /// The end of the scored years: the `until` asked for, or the last release in the data if
+    /// that is earlier (the frontier after it is not observed).
     pub until: f64,
+    /// Grid years after the last release, up to the `until` asked for: not scored.
+    pub unobserved_years: usize,
     pub benchmarks: Vec<BenchmarkHoldout>,
     /// Per scenario domain (the scored benchmarks of the domain pooled), in scenario order;
     /// domains with nothing to score are listed with a count of 0.
@@ -116,16 +120,22 @@ fn forecasting_scenario(s: &Scenario, c: &Calibration) -> Scenario {
 }
 
 /// Score calibration `c` (made with observations before `split`) on `data`'s later frontier,
-/// at the scenario's grid years after `split` up to `until`.
+/// at the scenario's grid years after `split` up to `until` or the last release in `data`,
+/// whichever is earlier.
 pub fn holdout(
     data: &Data,
     s: &Scenario,
     c: &Calibration,
     split: f64,
-    until: f64,
+    asked_until: f64,
 ) -> Result<Holdout, InputErrors> {
+    let until = asked_until.min(data.last_release());
     let f = forecast(&forecasting_scenario(s, c))?;
     let years: Vec<f64> = f.years().collect();
+    let unobserved_years = years
+        .iter()
+        .filter(|&&y| y > until + 1e-9 && y <= asked_until + 1e-9)
+        .count();
     let mut benchmarks = Vec::new();
     for (d, name) in f.domains.iter().enumerate() {
         let b = c
@@ -207,6 +217,7 @@ pub fn holdout(
     Ok(Holdout {
         split,
         until,
+        unobserved_years,
         benchmarks,
         domains,
     })

@@ -95,6 +95,16 @@ pub struct PairedGain {
     pub pairs: Vec<(String, String, f64)>,
 }
 
+impl PairedGain {
+    /// Distinct contemporaries among the pairs: the clusters the bootstrap resamples.
+    pub fn contemporaries(&self) -> usize {
+        let mut c: Vec<&str> = self.pairs.iter().map(|p| p.1.as_str()).collect();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    }
+}
+
 /// Everything calibrated about one benchmark.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchmarkResult {
@@ -275,6 +285,27 @@ fn pairs(data: &Data, settings: &Settings) -> Vec<(usize, usize, usize)> {
     out
 }
 
+/// `pairs` grouped by their contemporary's model version (on every benchmark), each group in
+/// order, the groups in the order of their first pair.
+fn clusters_by_contemporary(
+    data: &Data,
+    pairs: &[(usize, usize, usize)],
+) -> Vec<Vec<(usize, usize, usize)>> {
+    let mut out: Vec<Vec<(usize, usize, usize)>> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for &p in pairs {
+        let version = data.observations[p.2].model_version.as_str();
+        match seen.iter().position(|&c| c == version) {
+            Some(k) => out[k].push(p),
+            None => {
+                seen.push(version);
+                out.push(vec![p]);
+            }
+        }
+    }
+    out
+}
+
 /// The frontier sets of the benchmarks in `order` from the eligible observations `rows`, with the
 /// observation index of each point.
 fn sets(
@@ -442,7 +473,11 @@ pub fn calibrate(
     };
     let (full_gains, rl) = rl_fit_floors(&floors_of(&curves), &pair_rows);
 
-    // Bootstrap: observations for the curves and pairs for the gains, resampled together.
+    // Bootstrap: observations for the curves and pairs for the gains, resampled together. Pairs
+    // are resampled in clusters of one contemporary (every pair against the same non-reasoning
+    // model version: the settings of one reasoner, or reasoners compared with one model), as
+    // such pairs share the contemporary's score and are not independent.
+    let clusters = clusters_by_contemporary(data, &pair_rows);
     let reps: Vec<Option<Replicate>> = (0..settings.bootstrap.replicates as u64)
         .into_par_iter()
         .map(|i| {
@@ -451,8 +486,12 @@ pub fn calibrate(
             let rs: Vec<(usize, usize)> = (0..rows.len())
                 .map(|_| rows[rng.random_range(0..rows.len())])
                 .collect();
-            let ps: Vec<(usize, usize, usize)> = (0..pair_rows.len())
-                .map(|_| pair_rows[rng.random_range(0..pair_rows.len())])
+            let ps: Vec<(usize, usize, usize)> = (0..clusters.len())
+                .flat_map(|_| {
+                    clusters[rng.random_range(0..clusters.len())]
+                        .iter()
+                        .copied()
+                })
                 .collect();
             // Benchmarks whose resampled frontier is too small sit this replicate out.
             let (kept, rep_sets): (Vec<usize>, Vec<Set>) = sets(data, s, &fitted, &rs)
@@ -631,4 +670,39 @@ pub fn calibrate(
         replicates: reps.len(),
         used: data.observations.iter().filter(|o| before(o)).count(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observation(version: &str) -> Observation {
+        Observation {
+            model_version: version.into(),
+            benchmark: "b".into(),
+            domain: "math".into(),
+            year: 2024.0,
+            compute: None,
+            reasoner: false,
+            contemporary: None,
+            distilled: false,
+            score: 0.5,
+        }
+    }
+
+    /// Pairs against one contemporary form one cluster, whichever benchmark row holds it.
+    #[test]
+    fn pairs_cluster_by_their_contemporary_model_version() {
+        let data = Data {
+            observations: ["gpt", "r1", "gpt", "v3", "r2"].map(observation).to_vec(),
+            benchmarks: Vec::new(),
+            file: "obs.csv".into(),
+        };
+        // (benchmark, reasoner row, contemporary row): rows 0 and 2 are the same version.
+        let pairs = [(0, 1, 0), (0, 4, 3), (1, 1, 2), (1, 4, 3)];
+        assert_eq!(
+            clusters_by_contemporary(&data, &pairs),
+            vec![vec![(0, 1, 0), (1, 1, 2)], vec![(0, 4, 3), (1, 4, 3)]]
+        );
+    }
 }

@@ -64,6 +64,14 @@ pub const OBSERVATION_COLUMNS: [&str; 9] = [
 pub const BENCHMARK_COLUMNS: [&str; 5] = ["benchmark", "domain", "anchor", "chance", "verifiable"];
 
 impl Data {
+    /// The release year of the latest observation (`-inf` without any).
+    pub fn last_release(&self) -> f64 {
+        self.observations
+            .iter()
+            .map(|o| o.year)
+            .fold(f64::NEG_INFINITY, f64::max)
+    }
+
     /// Read `observations` and the benchmarks table `benchmarks`.
     pub fn read(observations: &Path, benchmarks: &Path) -> Result<Data, InputErrors> {
         let b = Table::from_file(benchmarks)?;

@@ -130,6 +130,23 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
             .join("benchmarks.csv")
     });
     let data = Data::read(&o.data, &benchmarks)?;
+    if let Some(y) = split {
+        let last = data.last_release();
+        if y >= last {
+            return Err(usage(
+                "--holdout",
+                "",
+                format!(
+                    "--holdout {} is not before the last release in {} ({}): there is nothing after it to score",
+                    o.holdout.as_deref().unwrap_or_default(),
+                    shown(&o.data),
+                    crate::report::calibrate::year_text(last)
+                ),
+                Some("the split divides the observations: give a date between their first and last releases"),
+            )
+            .into());
+        }
+    }
     let s = Scenario::from_file(&o.scenario)?;
     let mut inputs_read = vec![o.data.clone(), benchmarks.clone(), o.scenario.clone()];
     inputs_read.extend(s.document.bases.iter().map(|b| PathBuf::from(&b.file)));
@@ -220,13 +237,7 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
     let name = match split {
         None => format!("calibrate-{}", fit::stem(&o.scenario)),
         Some(y) => {
-            let until = until.unwrap_or_else(|| {
-                data.observations
-                    .iter()
-                    .map(|o| o.year)
-                    .fold(f64::NEG_INFINITY, f64::max)
-            });
-            let h = holdout(&data, &s, &c, y, until)?;
+            let h = holdout(&data, &s, &c, y, until.unwrap_or(f64::INFINITY))?;
             folder.add("holdout.csv", out_calibrate::holdout_csv(&h));
             folder.add("holdout.json", out_calibrate::holdout_json(&h, &c, &origin));
             for d in &h.domains {

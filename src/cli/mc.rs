@@ -15,8 +15,8 @@ pub struct McOptions {
 }
 
 /// `--samples` (and `--write-samples`) within their limits.
-pub fn check_samples(samples: usize, write_samples: bool) -> Result<(), InputErrors> {
-    if samples == 0 || samples > montecarlo::MAX_SAMPLES {
+pub fn check_samples(samples: i128, write_samples: bool) -> Result<usize, InputErrors> {
+    if samples < 1 || samples > montecarlo::MAX_SAMPLES as i128 {
         return Err(usage(
             "--samples",
             "",
@@ -27,7 +27,7 @@ pub fn check_samples(samples: usize, write_samples: bool) -> Result<(), InputErr
             Some("10,000 samples give medians to about 1% of the spread"),
         ));
     }
-    if write_samples && samples > MAX_WRITTEN_SAMPLES {
+    if write_samples && samples > MAX_WRITTEN_SAMPLES as i128 {
         return Err(usage(
             "--write-samples",
             "",
@@ -37,7 +37,22 @@ pub fn check_samples(samples: usize, write_samples: bool) -> Result<(), InputErr
             Some("drop --write-samples or use fewer samples"),
         ));
     }
-    Ok(())
+    Ok(samples as usize)
+}
+
+/// Check a seed given as any whole number (the command line's parser takes only 0 to 2^64 - 1).
+pub fn check_seed(seed: i128) -> Result<u64, InputErrors> {
+    u64::try_from(seed).map_err(|_| {
+        usage(
+            "--seed",
+            "",
+            format!(
+                "expected a whole number from 0 to {}, found {seed}",
+                u64::MAX
+            ),
+            Some("any seed in that range; the same seed gives the same samples"),
+        )
+    })
 }
 
 /// What `mc` checks of one scenario before any sample is drawn, and keeps.
@@ -96,7 +111,7 @@ pub fn plan(file: &str, s: &Scenario, seed: u64, year: Option<f64>) -> Result<Mc
 }
 
 pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
-    check_samples(o.samples, o.write_samples)?;
+    check_samples(o.samples as i128, o.write_samples)?;
     if o.sobol > montecarlo::MAX_SOBOL_SAMPLES {
         return Err(usage(
             "--sobol",

@@ -268,11 +268,13 @@ pub(super) fn check(paths: &[PathBuf]) -> Result<()> {
             .and_then(|s| crate::sweep::check_table(&s).map(|()| s));
         match checked {
             Ok(s) => println!(
-                "OK    {} ({}, {} domains, {} years)",
+                "OK    {} ({}, {} domains, {} time points from {} to {})",
                 shown(f),
                 s.name,
                 s.domains.len(),
-                s.time.len()
+                s.time.len(),
+                s.time.start,
+                s.time.end
             ),
             Err(e) => {
                 println!("FAIL  {}", shown(f));

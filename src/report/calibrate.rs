@@ -353,7 +353,7 @@ fn opt(x: Option<f64>) -> String {
 
 /// `curves.csv`: one row per benchmark.
 pub fn curves_csv(c: &Calibration) -> String {
-    let mut out = String::from("benchmark,domain,anchor,verifiable,eligible,frontier,slope,slope_low,slope_high,difficulty,difficulty_low,difficulty_high,floor,floor_low,floor_high,rmse,at_present,at_present_low,at_present_high,prediction_low,prediction_high,observed_best_before_present,reasoner_gain,reasoner_gain_low,reasoner_gain_high,pairs\n");
+    let mut out = String::from("benchmark,domain,anchor,verifiable,eligible,frontier,slope,slope_low,slope_high,difficulty,difficulty_low,difficulty_high,floor,floor_low,floor_high,rmse,at_present,at_present_low,at_present_high,prediction_low,prediction_high,observed_best_before_present,reasoner_gain,reasoner_gain_low,reasoner_gain_high,pairs,contemporaries\n");
     for b in &c.benchmarks {
         let k = b.curve.as_ref();
         let i = |f: &dyn Fn(&crate::calibrate::Curve) -> Option<Interval>, lo: bool| {
@@ -362,7 +362,7 @@ pub fn curves_csv(c: &Calibration) -> String {
         let g = b.gain.as_ref();
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             b.benchmark.id,
             b.benchmark.domain,
             b.benchmark.anchor,
@@ -389,6 +389,7 @@ pub fn curves_csv(c: &Calibration) -> String {
             opt(g.and_then(|g| g.interval).map(|i| i.low)),
             opt(g.and_then(|g| g.interval).map(|i| i.high)),
             g.map_or(String::new(), |g| g.gain.pairs.to_string()),
+            g.map_or(String::new(), |g| g.contemporaries().to_string()),
         );
     }
     out
@@ -518,12 +519,13 @@ pub fn table(c: &Calibration) -> String {
         if let Some(g) = &b.gain {
             let _ = writeln!(
                 t,
-                "  {:<20} {:<9} {:+.3} {:<18} {} pair(s), verifiable {}",
+                "  {:<20} {:<9} {:+.3} {:<18} {} pair(s) with {} contemporaries, verifiable {}",
                 b.benchmark.id,
                 b.benchmark.domain,
                 g.gain.mean,
                 range(g.interval, 2),
                 g.gain.pairs,
+                g.contemporaries(),
                 short(b.benchmark.verifiable)
             );
         }
@@ -614,6 +616,13 @@ pub fn holdout_table(h: &Holdout) -> String {
         year_text(h.split),
         year_text(h.until)
     );
+    if h.unobserved_years > 0 {
+        let _ = writeln!(
+            t,
+            "({} grid years of --until lie after the last release in the data: the frontier there is not observed, so they are not scored)",
+            h.unobserved_years
+        );
+    }
     let _ = writeln!(
         t,
         "{:<9} {:<34} {:>6} {:>9} {:>16} {:>12}",

@@ -111,7 +111,7 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
         });
         entries.push(entry(
             format!(
-                "{}{}: {} frontier models of {} (filled); curve slope {}, difficulty {}, floor {}",
+                "{}{}: {} frontier models of {} (filled); curve slope {}, difficulty {} (on this axis), floor {}",
                 b.benchmark.id,
                 if b.benchmark.anchor { " (anchor)" } else { "" },
                 frontier.len(),
@@ -126,8 +126,11 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
         if let Some(g) = &b.gain {
             entries.push(entry(
                 format!(
-                    "{} reasoners: {:+.2} logits over their contemporaries ({} pairs; dashed)",
-                    b.benchmark.id, g.gain.mean, g.gain.pairs
+                    "{} reasoners: {:+.2} logits over their contemporaries ({} pairs, {} contemporaries; dashed)",
+                    b.benchmark.id,
+                    g.gain.mean,
+                    g.gain.pairs,
+                    g.contemporaries()
                 ),
                 colour,
                 Mark::Dashed,
@@ -152,7 +155,7 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
         entries.push(entry(
             format!("{no_compute} observation(s) without a training compute estimate: not drawn"),
             MUTED,
-            Mark::Ring,
+            Mark::Note,
         ));
     }
     let anchor = benches[0].curve.as_ref().expect("filtered");
@@ -211,7 +214,7 @@ impl Plan {
             self.x.linear(),
             y.linear(),
             (&xf, &yf),
-            (&self.x_desc, "score (share of tasks solved)"),
+            (&self.x_desc, "score (fraction of the benchmark's maximum)"),
         )?;
         let (u0, value, interval, observed) = self.present;
         chart.draw_series(DashedLineSeries::new(
@@ -294,7 +297,7 @@ pub fn holdout_chart(h: &Holdout, domain: &str) -> Result<Chart> {
     let mut lines = Vec::new();
     for (i, b) in benches.iter().enumerate() {
         let colour = series_colour(i);
-        // Steps of the observed frontier, drawn to the end of the axis.
+        // Steps of the observed frontier, drawn to the end of the scored years.
         let mut steps = Vec::new();
         for (j, &(year, score)) in b.records.iter().enumerate() {
             if j > 0 {
@@ -303,7 +306,7 @@ pub fn holdout_chart(h: &Holdout, domain: &str) -> Result<Chart> {
             steps.push((year, score));
         }
         if let Some(&(_, last)) = b.records.last() {
-            steps.push((x.hi, last));
+            steps.push((h.until, last));
         }
         let model: Vec<(f64, f64)> = b.path.clone();
         let carried: Vec<(f64, f64)> = b

@@ -28,6 +28,8 @@ pub(crate) enum Mark {
     Dot,
     Ring,
     Triangle,
+    /// No sample: a note.
+    Note,
 }
 
 /// One legend entry.
@@ -115,6 +117,7 @@ where
                 DOT_PX + 2,
                 e.colour.filled(),
             ))?,
+            Mark::Note => {}
         }
         let style = font(LEGEND_PX)
             .color(&INK)

@@ -7,7 +7,7 @@ use crate::document::{get_path, set_value, to_toml, Kind, Node};
 use crate::error::InputErrors;
 use crate::forecast::{forecast, Forecast};
 use crate::report::csv::{capabilities, levers};
-use crate::scenario::{show, Scenario};
+use crate::scenario::Scenario;
 use crate::serve::edit::Edited;
 
 /// The TOML text of `edited`, and its file name (`<scenario>-edited.toml`).
@@ -63,7 +63,10 @@ pub fn saved(edited: &Edited) -> Result<(String, String), String> {
         }
     );
     for (path, x) in &edited.values {
-        header.push_str(&format!("#   {path} = {}\n", show(*x)));
+        header.push_str(&format!(
+            "#   {path} = {}\n",
+            crate::document::float_text(*x)
+        ));
     }
     header.push('\n');
     let name = format!("{}-edited.toml", s.name);

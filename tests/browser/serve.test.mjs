@@ -212,6 +212,20 @@ test('a bad value shows the error text of the command line next to its field', a
   }
 });
 
+test('an edit that makes a neighbouring value invalid shows the error beside the edited field', async () => {
+  // A first point year moved past the second: the error is about the second point's year.
+  const key = 'rl.steps.points[0][0]';
+  const flags = await varyFlags();
+  await typeValue(key, '2034');
+  const error = page.locator(`[data-path="${key}"] pre.error`);
+  await error.waitFor({ state: 'visible' });
+  const r = cli(['sweep', file, ...flags, '--vary', `${key}=list:2034`, '--out', path.join(tmp, 'bad')]);
+  assert.equal(r.code, 2);
+  assert.equal(await error.textContent(), r.stderr.trimEnd());
+  await typeValue(key, '2024');
+  await error.waitFor({ state: 'hidden' });
+});
+
 test('input to redrawn charts, six domains (reported, not asserted)', async () => {
   const times = [];
   for (let i = 0; i < 20; i += 1) {

@@ -159,6 +159,21 @@ impl PyScenario {
         self.clone()
     }
 
+    /// Pickled as its file (as given to `load`), the SHA-256 of that file and its bases, and
+    /// its edits: unpickling reads the file again (from the same working folder) and replays the
+    /// edits, and refuses a file that changed since.
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, PickledScenario)> {
+        let restore = py.import("scalecast._core")?.getattr("_restore")?;
+        Ok((
+            restore,
+            (
+                self.inner.document.file.clone(),
+                sources_digest(&self.inner),
+                self.inner.edits.clone(),
+            ),
+        ))
+    }
+
     fn __repr__(&self) -> String {
         let s = &self.inner;
         format!(
@@ -203,6 +218,47 @@ fn columns<'py>(py: Python<'py>, table: Table) -> PyResult<Bound<'py, PyDict>> {
 #[pyfunction]
 fn load(py: Python<'_>, path: PathBuf) -> PyResult<PyScenario> {
     let inner = Scenario::from_file(&path).map_err(|e| input_error(py, e))?;
+    Ok(PyScenario { inner })
+}
+
+/// What a pickled Scenario holds: its file, [`sources_digest`] and its edits.
+type PickledScenario = (String, String, Vec<(String, f64)>);
+
+/// SHA-256 of the scenario's file and its bases, each name and text.
+fn sources_digest(s: &Scenario) -> String {
+    let mut all = Vec::new();
+    for (file, text) in s.document.sources() {
+        for part in [file, text] {
+            all.extend_from_slice(part.as_bytes());
+            all.push(0);
+        }
+    }
+    scalecast::report::json::sha256_hex(&all)
+}
+
+/// Unpickle a Scenario: read its file again, check that it and its bases are unchanged, replay
+/// the edits.
+#[pyfunction]
+fn _restore(
+    py: Python<'_>,
+    file: String,
+    digest: String,
+    edits: Vec<(String, f64)>,
+) -> PyResult<PyScenario> {
+    let mut inner =
+        Scenario::from_file(std::path::Path::new(&file)).map_err(|e| input_error(py, e))?;
+    if sources_digest(&inner) != digest {
+        return Err(input_error(
+            py,
+            scalecast::error::usage(
+                &file,
+                "",
+                "the file or a base it names changed since this Scenario was pickled",
+                Some("load the file again, or unpickle where the same files are"),
+            ),
+        ));
+    }
+    inner.edit(&edits).map_err(|e| input_error(py, e))?;
     Ok(PyScenario { inner })
 }
 
@@ -357,6 +413,7 @@ fn core_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("LEVER_NAMES", montecarlo::LEVER_NAMES.to_vec())?;
     m.add_class::<PyScenario>()?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(_restore, m)?)?;
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(mc, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;

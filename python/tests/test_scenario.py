@@ -62,3 +62,26 @@ def test_values_may_be_numpy_and_integers():
     sc["pretraining.params"] = np.float64(3e12)
     sc["erosion.rate"] = 0
     assert sc["pretraining.params"] == 3e12 and sc["erosion.rate"] == 0.0
+
+
+def test_a_scenario_pickles_as_its_file_and_edits(tmp_path):
+    import pickle
+
+    sc = scalecast.load(SCENARIOS / "reasoners.toml")  # with a base file
+    sc["rl.transfer"] = 0.3
+    sc["domain.writing.difficulty"] = 26.0
+    back = pickle.loads(pickle.dumps(sc))
+    assert back.items() == sc.items() and back.edits == sc.edits
+    assert back.uncertain == sc.uncertain and back.file == sc.file
+    a, b = scalecast.run(sc), scalecast.run(back)
+    assert a.capabilities.equals(b.capabilities) and a.levers.equals(b.levers)
+    # A file changed after pickling is refused, not silently read as it now is.
+    mine = tmp_path / "mine.toml"
+    mine.write_text((REASONERS).read_text())
+    pickled = pickle.dumps(scalecast.load(mine))
+    mine.write_text(mine.read_text().replace('name = "reasoners"', 'name = "changed"'))
+    try:
+        pickle.loads(pickled)
+        raise AssertionError("a changed file was unpickled")
+    except scalecast.InputError as e:
+        assert "changed since this Scenario was pickled" in str(e)

@@ -336,12 +336,15 @@ impl Sweep {
                 ),
             }
         }
-        if !errors.is_empty() {
-            return Err(InputErrors(errors));
-        }
         // A swept key is pinned at each grid value, so it is no longer a distribution.
         for a in &axes {
             base.pin(&a.path);
+        }
+        if !errors.is_empty() {
+            // The values of the axes that did parse are checked too, so that every bad flag is
+            // reported at once.
+            errors.extend(axes.iter().flat_map(|a| first_bad_value(&base, a)));
+            return Err(InputErrors(errors));
         }
         let at = match at {
             None => None,
@@ -407,38 +410,20 @@ impl Sweep {
     }
 
     /// Check every value of every axis on its own (set on the base scenario and re-checked), so a
-    /// bad value is reported before any work. Every key's valid range is an interval, so the ends
-    /// of a `lin:` or `log:` axis stand for its values. Combinations are checked when evaluated.
+    /// bad value is reported before any work: the first bad value of each axis. Every key's
+    /// valid range is an interval, so the ends of a `lin:` or `log:` axis stand for its values.
+    /// Combinations are checked when evaluated.
     pub fn check_values(&self) -> Result<(), InputErrors> {
-        for a in &self.axes {
-            let indices: Vec<u64> = match a.spec {
-                Spec::List(_) => (0..a.spec.len()).collect(),
-                _ => vec![0, a.spec.len() - 1],
-            };
-            for i in indices {
-                let x = a.spec.value(i);
-                let mut s = self.base.clone();
-                s.set(&a.path, x).map_err(InputErrors::from)?;
-                let errors = s.check();
-                if !errors.is_empty() {
-                    return Err(InputErrors(
-                        errors
-                            .into_iter()
-                            .map(|mut e| {
-                                e.message = format!(
-                                    "the sweep sets `{}` = {}: {}",
-                                    a.path,
-                                    show(x),
-                                    e.message
-                                );
-                                e
-                            })
-                            .collect(),
-                    ));
-                }
-            }
+        let errors: Vec<InputError> = self
+            .axes
+            .iter()
+            .flat_map(|a| first_bad_value(&self.base, a))
+            .collect();
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(InputErrors(errors))
         }
-        Ok(())
     }
 
     /// Years written per grid point.
@@ -966,15 +951,41 @@ fn chart_surface(m: &ShardMeta, header: &str) -> Option<Surface> {
     })
 }
 
-/// A `--vary` flag as errors show it: the values that end past its 60th character elided (cut
-/// after a comma where there is one).
-fn abridged(text: &str) -> String {
-    match text.char_indices().nth(60) {
-        Some((cut, _)) => {
-            let head = &text[..cut];
-            let head = head.rfind(',').map_or(head, |c| &head[..=c]);
-            format!("{head}...")
+/// The errors of the first value of axis `a` that the scenario `base` does not accept, each
+/// message saying which value the sweep set (none when every value is accepted).
+fn first_bad_value(base: &Scenario, a: &Axis) -> Vec<InputError> {
+    let indices: Vec<u64> = match a.spec {
+        Spec::List(_) => (0..a.spec.len()).collect(),
+        _ => vec![0, a.spec.len() - 1],
+    };
+    for i in indices {
+        let x = a.spec.value(i);
+        let mut s = base.clone();
+        if let Err(e) = s.set(&a.path, x) {
+            return vec![e];
         }
+        let errors = s.check();
+        if !errors.is_empty() {
+            return errors
+                .into_iter()
+                .map(|mut e| {
+                    e.message = format!("the sweep sets `{}` = {}: {}", a.path, show(x), e.message);
+                    e
+                })
+                .collect();
+        }
+    }
+    Vec::new()
+}
+
+/// A `--vary` flag as errors show it: a list's values that end past its 60th character
+/// elided after a comma (a flag without a comma there is shown whole).
+fn abridged(text: &str) -> String {
+    let Some((cut, _)) = text.char_indices().nth(60) else {
+        return text.to_string();
+    };
+    match text[..cut].rfind(',') {
+        Some(c) => format!("{}...", &text[..=c]),
         None => text.to_string(),
     }
 }
@@ -1157,6 +1168,44 @@ mod tests {
             "{}",
             e.0[0].message
         );
+    }
+
+    #[test]
+    fn every_bad_flag_is_reported_at_once() {
+        // An unknown key does not hide a bad value of another, nor one bad axis another.
+        let e = Sweep::new(
+            &scenario(),
+            &vary(&["rl.transfer=list:5", "bogus.key=list:1"]),
+            Origin::Flags,
+            None,
+        )
+        .unwrap_err();
+        let paths: Vec<&str> = e.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["--vary bogus.key=list:1", "rl.transfer"], "{e}");
+        let w = Sweep::new(
+            &scenario(),
+            &vary(&["rl.transfer=list:5", "erosion.rate=list:-1"]),
+            Origin::Flags,
+            None,
+        )
+        .unwrap();
+        let e = w.check_values().unwrap_err();
+        let paths: Vec<&str> = e.0.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(paths, ["rl.transfer", "erosion.rate"], "{e}");
+    }
+
+    #[test]
+    fn long_lists_are_abridged_after_a_comma_in_errors() {
+        let long = format!("pretraining.params=list:{}", vec!["1.5e12"; 30].join(","));
+        let shown = abridged(&long);
+        assert!(shown.ends_with(",...") && shown.len() <= 64, "{shown}");
+        assert!(long.starts_with(shown.trim_end_matches("...")));
+        let one = format!(
+            "inference.ceiling.rl_scale_steps=list:{}",
+            "1.2345678901234567e-5"
+        );
+        assert_eq!(abridged(&one), one);
+        assert_eq!(abridged("rl.transfer=list:0.3"), "rl.transfer=list:0.3");
     }
 
     #[test]

@@ -330,6 +330,19 @@ fn malformed_requests_leave_it_serving() {
     }
     let (status, _, _) = server.get("/../../etc/passwd");
     assert_eq!(status, 404);
+    // A query over the limit but within hyper's longest URI gets the reason, as JSON.
+    let long = format!(
+        "/api/forecast?scenario=reasoners&{}",
+        "rl.transfer=0.1&".repeat(3900)
+    );
+    assert!(long.len() > 61_440 && long.len() < 65_534);
+    let (status, _, body) = server.get(&long);
+    assert_eq!(status, 400);
+    let text = json(&body)["errors"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(text.contains("the limit is 61440"), "{text}");
     // Connections left half-open do not block the others.
     let idle: Vec<TcpStream> = (0..20)
         .map(|_| {

@@ -7,8 +7,9 @@
 //! exactly as `scalecast sweep --vary PATH=list:VALUE` reads it. A path given twice keeps its
 //! last value.
 
-/// The longest query string read.
-pub const MAX_QUERY: usize = 64 * 1024;
+/// The longest query string read: below the 65,534 bytes of the longest URI that hyper parses
+/// (longer ones get its bare 414), so that a long query gets this module's 400 with its reason.
+pub const MAX_QUERY: usize = 60 * 1024;
 
 /// The most edits in one query.
 pub const MAX_EDITS: usize = 1000;

@@ -248,7 +248,7 @@ fn bad_data_and_flags_are_located_input_errors() {
 }
 
 /// A holdout scores only the years the data observe: `--until` past the last release scores
-/// the same rows as `--until` at it, and says how many grid years it left out.
+/// the same rows as `--until` at it or none, and says how many grid years it left out.
 #[test]
 fn a_holdout_scores_no_year_after_the_last_release() {
     let dir = tempfile::tempdir().unwrap();
@@ -258,14 +258,12 @@ fn a_holdout_scores_no_year_after_the_last_release() {
         let out = dir.path().join(out);
         let result = scalecast()
             .args(["calibrate", arg(&data), "--scenario", arg(&scenario)])
-            .args([
-                "--bootstrap",
-                "5",
-                "--holdout",
-                "2024-01-01",
-                "--until",
-                until,
-            ])
+            .args(["--bootstrap", "5", "--holdout", "2024-01-01"])
+            .args(if until.is_empty() {
+                vec![]
+            } else {
+                vec!["--until", until]
+            })
             .args(["--out", arg(&out)])
             .assert()
             .success();
@@ -276,8 +274,12 @@ fn a_holdout_scores_no_year_after_the_last_release() {
     };
     let (at_cut, rows) = run("2025-07-01", "a");
     let (past, rows_past) = run("2027-01-01", "b");
+    let (default, rows_default) = run("", "c");
     assert_eq!(rows, rows_past);
+    assert_eq!(rows, rows_default);
+    // Nothing is said of years left out where none were asked for.
     assert!(!at_cut.contains("not scored)"), "{at_cut}");
+    assert!(!default.contains("not scored)"), "{default}");
     assert!(
         past.contains("7 grid years of --until lie after the last release"),
         "{past}"

@@ -245,8 +245,15 @@ fn _restore(
     digest: String,
     edits: Vec<(String, f64)>,
 ) -> PyResult<PyScenario> {
-    let mut inner =
-        Scenario::from_file(std::path::Path::new(&file)).map_err(|e| input_error(py, e))?;
+    let mut inner = Scenario::from_file(std::path::Path::new(&file)).map_err(|mut e| {
+        for one in &mut e.0 {
+            one.hint = Some(
+                "a pickled Scenario is read again from its file as given to `load` (a relative path from the working folder): unpickle where that path leads to the same file"
+                    .into(),
+            );
+        }
+        input_error(py, e)
+    })?;
     if sources_digest(&inner) != digest {
         return Err(input_error(
             py,
@@ -292,10 +299,25 @@ type McColumns<'py> = (
 fn mc<'py>(
     py: Python<'py>,
     sc: PyRef<'py, PyScenario>,
-    samples: i128,
+    samples: &Bound<'py, PyAny>,
     seed: i128,
     year: Option<f64>,
 ) -> PyResult<McColumns<'py>> {
+    // A whole number beyond 128 bits is out of range too, with the command line's words.
+    let samples: i128 = match samples.extract() {
+        Ok(n) => n,
+        Err(e)
+            if samples.is_instance_of::<pyo3::types::PyInt>()
+                && e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) =>
+        {
+            let shown = samples.str()?.to_string();
+            return Err(input_error(
+                py,
+                scalecast::cli::samples_out_of_range(&shown),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
     let s = sc.inner.clone();
     drop(sc);
     let computed = py.detach(|| -> Result<_, InputErrors> {

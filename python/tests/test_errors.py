@@ -140,7 +140,9 @@ def test_mc_counts_and_seeds(out):
     )
     # Counts and seeds below zero are input errors too, in the same words.
     text = message(lambda: scalecast.mc(sc, samples=-5, seed=1))
-    assert "`--samples`" in text or "--samples" in text
+    assert "--samples" in text
     assert "expected 1 to" in text and "found -5" in text
+    text = message(lambda: scalecast.mc(sc, samples=10**40, seed=1))
+    assert "expected 1 to" in text and "found " + str(10**40) in text
     text = message(lambda: scalecast.mc(sc, samples=10, seed=-1))
     assert "--seed" in text and "found -1" in text

@@ -85,3 +85,10 @@ def test_a_scenario_pickles_as_its_file_and_edits(tmp_path):
         raise AssertionError("a changed file was unpickled")
     except scalecast.InputError as e:
         assert "changed since this Scenario was pickled" in str(e)
+    # A file that is gone is an input error whose hint says how unpickling reads it.
+    mine.unlink()
+    try:
+        pickle.loads(pickled)
+        raise AssertionError("a missing file was unpickled")
+    except scalecast.InputError as e:
+        assert "unpickle where that path leads to the same file" in str(e)

@@ -237,7 +237,7 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
     let name = match split {
         None => format!("calibrate-{}", fit::stem(&o.scenario)),
         Some(y) => {
-            let h = holdout(&data, &s, &c, y, until.unwrap_or(f64::INFINITY))?;
+            let h = holdout(&data, &s, &c, y, until.unwrap_or(data.last_release()))?;
             folder.add("holdout.csv", out_calibrate::holdout_csv(&h));
             folder.add("holdout.json", out_calibrate::holdout_json(&h, &c, &origin));
             for d in &h.domains {

@@ -14,18 +14,23 @@ pub struct McOptions {
     pub quiet: bool,
 }
 
+/// The error of a sample count outside 1 to [`montecarlo::MAX_SAMPLES`], shown as `found`.
+pub fn samples_out_of_range(found: &str) -> InputErrors {
+    usage(
+        "--samples",
+        "",
+        format!(
+            "expected 1 to {} samples, found {found}",
+            montecarlo::MAX_SAMPLES,
+        ),
+        Some("10,000 samples give medians to about 1% of the spread"),
+    )
+}
+
 /// `--samples` (and `--write-samples`) within their limits.
 pub fn check_samples(samples: i128, write_samples: bool) -> Result<usize, InputErrors> {
     if samples < 1 || samples > montecarlo::MAX_SAMPLES as i128 {
-        return Err(usage(
-            "--samples",
-            "",
-            format!(
-                "expected 1 to {} samples, found {samples}",
-                montecarlo::MAX_SAMPLES,
-            ),
-            Some("10,000 samples give medians to about 1% of the spread"),
-        ));
+        return Err(samples_out_of_range(&samples.to_string()));
     }
     if write_samples && samples > MAX_WRITTEN_SAMPLES as i128 {
         return Err(usage(

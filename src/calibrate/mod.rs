@@ -183,6 +183,9 @@ pub struct Calibration {
     pub transfer_interval: Option<Interval>,
     /// Bootstrap replicates that gave a fit, of those asked for.
     pub replicates: usize,
+    /// Of those, the replicates whose pairs identify the transfer (some resamples draw no pair
+    /// of a benchmark graded without a checker): the transfer's interval is theirs.
+    pub transfer_replicates: usize,
     /// Observations used (released before the split, when there is one).
     pub used: usize,
 }
@@ -668,6 +671,10 @@ pub fn calibrate(
                 .collect(),
         ),
         replicates: reps.len(),
+        transfer_replicates: reps
+            .iter()
+            .filter(|r| r.rl.is_some_and(|f| f.transfer.is_some()))
+            .count(),
         used: data.observations.iter().filter(|o| before(o)).count(),
     })
 }

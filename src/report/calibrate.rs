@@ -331,6 +331,7 @@ pub fn json(c: &Calibration, o: &Origin) -> String {
             "max_gain_interval": interval_json(c.max_gain_interval),
             "transfer": r.transfer.map_or(Value::Null, number),
             "transfer_interval": interval_json(c.transfer_interval),
+            "transfer_replicates": c.transfer_replicates,
             "weighted_squared_error": number(r.cost),
         })),
         "domains": domains,
@@ -543,6 +544,13 @@ pub fn table(c: &Calibration) -> String {
                 ),
                 range(c.transfer_interval, 3)
             );
+            if rl.transfer.is_some() && c.transfer_replicates < c.replicates {
+                let _ = writeln!(
+                    t,
+                    "  (the transfer's interval is from the {} of {} replicates whose resampled pairs identify it)",
+                    c.transfer_replicates, c.replicates
+                );
+            }
         }
         None => {
             let _ = writeln!(

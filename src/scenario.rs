@@ -802,6 +802,12 @@ fn trajectory_leaves<'a>(prefix: &str, t: &'a mut Trajectory, rule: Rule, out: &
     }
 }
 
+/// Whether key path `path` is `prefix` or lies under it (`rl.steps.growth` under `rl.steps`).
+pub fn under(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
 /// A number as the user would write it in TOML.
 pub fn show(x: f64) -> String {
     if x.is_nan() {

@@ -23,7 +23,7 @@ use crate::forecast::{forecast, Forecast};
 use crate::report::csv::{
     capability_row, number, push_capabilities, Table, CAPABILITY_COLUMNS, CAPABILITY_TEXT,
 };
-use crate::scenario::{show, Scenario};
+use crate::scenario::{show, under, Scenario};
 
 /// The most output rows a sweep writes without `--force`.
 pub const MAX_ROWS: u128 = 20_000_000;
@@ -280,7 +280,7 @@ impl Sweep {
                 let below: Vec<&str> = sweepable
                     .iter()
                     .copied()
-                    .filter(|p| p.starts_with(&format!("{path}.")))
+                    .filter(|p| *p != path && under(p, path))
                     .take(4)
                     .collect();
                 let near = if below.is_empty() {
@@ -993,17 +993,13 @@ fn abridged(text: &str) -> String {
 /// For a size key of the form the scenario does not use (`pretraining.params` where it sets
 /// `pretraining.compute`, or the reverse), the keys of the form it does use.
 fn size_form_hint(path: &str, sweepable: &[&str]) -> Option<String> {
-    let has = |key: &str| {
-        sweepable
-            .iter()
-            .any(|p| *p == key || p.starts_with(&format!("{key}.")))
-    };
-    let under = |key: &str| path == key || path.starts_with(&format!("{key}."));
-    let (asked, used) = if (under("pretraining.params") || under("pretraining.tokens"))
+    let has = |key: &str| sweepable.iter().any(|p| under(p, key));
+    let asks = |key: &str| under(path, key);
+    let (asked, used) = if (asks("pretraining.params") || asks("pretraining.tokens"))
         && has("pretraining.compute")
     {
         ("parameters and tokens", "pretraining.compute")
-    } else if (under("pretraining.compute") || under("pretraining.tokens_per_param"))
+    } else if (asks("pretraining.compute") || asks("pretraining.tokens_per_param"))
         && has("pretraining.params")
     {
         ("training compute", "pretraining.params")
@@ -1014,9 +1010,9 @@ fn size_form_hint(path: &str, sweepable: &[&str]) -> Option<String> {
         .iter()
         .copied()
         .filter(|p| {
-            p.starts_with("pretraining.")
-                && !p.starts_with("pretraining.law")
-                && !p.starts_with("pretraining.efficiency")
+            under(p, "pretraining")
+                && !under(p, "pretraining.law")
+                && !under(p, "pretraining.efficiency")
         })
         .collect();
     Some(format!(

@@ -12,7 +12,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use scalecast::error::InputErrors;
+use scalecast::error::{usage, InputErrors};
 use scalecast::forecast::forecast;
 use scalecast::montecarlo::{self, McResult};
 use scalecast::report::csv::{capability_table, lever_table, number, Table, Values};
@@ -257,7 +257,7 @@ fn _restore(
     if sources_digest(&inner) != digest {
         return Err(input_error(
             py,
-            scalecast::error::usage(
+            usage(
                 &file,
                 "",
                 "the file or a base it names changed since this Scenario was pickled",

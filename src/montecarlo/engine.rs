@@ -3,11 +3,11 @@
 
 use crate::forecast::{levers_at, Levers};
 use crate::model::{rl, Domain};
-use crate::scenario::{ModelSize, RlSteps, Scenario};
+use crate::scenario::{under, ModelSize, RlSteps, Scenario};
 use crate::trajectory::Trajectory;
 use crate::vecmath;
 
-use super::sampler::{under, Sampler, Slot};
+use super::sampler::{Sampler, Slot};
 
 /// Lever columns reported in `levers_quantiles.csv`.
 pub const LEVER_NAMES: [&str; 6] = [

@@ -208,12 +208,6 @@ impl Slot {
     }
 }
 
-/// Whether `path` is `prefix` or lies under it (`rl.steps.growth` under `rl.steps`).
-pub(super) fn under(path: &str, prefix: &str) -> bool {
-    path.strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-}
-
 /// Draws the uncertain inputs of one scenario, sample by sample.
 pub struct Sampler {
     /// Key paths, in file order (the columns of `samples.csv`).

@@ -137,7 +137,36 @@ impl PyScenario {
 
     /// Set the number at `path` and check the scenario, as `scalecast run --set PATH=VALUE`
     /// does; a distribution there becomes that number. On error the scenario is unchanged.
-    fn __setitem__(&mut self, py: Python<'_>, path: &str, value: f64) -> PyResult<()> {
+    /// A value that is not a number (a string, say) is an `InputError` naming the key, as a
+    /// value that is not a number is on the command line.
+    fn __setitem__(
+        &mut self,
+        py: Python<'_>,
+        path: &str,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        // bool is an int in Python (True == 1); anything with `__float__` converts.
+        let Ok(value) = value.extract::<f64>() else {
+            // An unknown key is reported as such, whatever the value.
+            self.inner
+                .get(path)
+                .map_err(|e| input_error(py, e.into()))?;
+            let kind = value.get_type().name().map(|n| n.to_string());
+            let shown = value.repr().map(|r| r.to_string());
+            let (kind, shown) = (kind.unwrap_or_default(), shown.unwrap_or_default());
+            let shown = match shown.char_indices().nth(60) {
+                Some((cut, _)) => format!("{}...", &shown[..cut]),
+                None => shown,
+            };
+            let mut e = self
+                .inner
+                .document
+                .error(path, format!("expected a number, found {kind} {shown}"));
+            e.hint = Some(format!(
+                "e.g. sc[\"{path}\"] = 0.3: a float or an int (a string is not read as a number)"
+            ));
+            return Err(input_error(py, e.into()));
+        };
         let mut edited = self.inner.clone();
         edited
             .edit(&[(path.to_string(), value)])

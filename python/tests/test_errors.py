@@ -146,3 +146,22 @@ def test_mc_counts_and_seeds(out):
     assert "expected 1 to" in text and "found " + str(10**40) in text
     text = message(lambda: scalecast.mc(sc, samples=10, seed=-1))
     assert "--seed" in text and "found -1" in text
+
+
+def test_a_value_that_is_not_a_number_names_its_key():
+    sc = scalecast.load(REASONERS)
+    before = sc.items()
+    with pytest.raises(scalecast.InputError) as e:
+        sc["rl.transfer"] = "0.3"
+    [one] = e.value.errors
+    assert one["path"] == "rl.transfer" and one["line"] > 0
+    assert one["message"] == "expected a number, found str '0.3'"
+    assert "a float or an int" in one["hint"]
+    assert sc.items() == before
+    # an unknown key is reported as unknown, whatever the value
+    with pytest.raises(scalecast.InputError, match="rl.transfr"):
+        sc["rl.transfr"] = "x"
+    # numbers of other types are numbers
+    sc["rl.transfer"] = np.float32(0.25)
+    sc["time.step"] = 1
+    assert sc["rl.transfer"] == 0.25 and sc["time.step"] == 1.0

@@ -461,6 +461,15 @@ function leversChart(f, years, doms, colours) {
 
 function multiplierChart(f, years, doms) {
   const all = f.domains.flatMap((d) => d.thinking_multiplier_per_oom.map(num));
+  if (!all.some(Number.isFinite)) {
+    // Nothing finite: the reason, as the PNG chart gives it, instead of rows of triangles.
+    const why = f.levers.thinking_tokens.map(num).every((v) => v === 0) ? 'no thinking tokens (inference.tokens is 0)' : 'thinking cannot replace one OOM';
+    const p = plot({ x: 0, y: 40, w: W, h: 300, years, series: [], log: true, yRange: [1, 1000], xDesc: 'year', yDesc: 'thinking-token multiplier per OOM (log scale)' });
+    const cx = (p.left + p.right) / 2, cy = (p.top + p.bottom) / 2;
+    const note = `<text class="note" data-note="multiplier" x="${cx}" y="${cy - 9}" text-anchor="middle" fill="#777">inf in every year and domain:</text>`
+      + `<text class="note" x="${cx}" y="${cy + 9}" text-anchor="middle" fill="#777">${esc(why)}</text>`;
+    return svg(W, 340, title(f.scenario + ': thinking multiplier per OOM', W) + p.svg + note, 'thinking multiplier');
+  }
   const anyInf = all.some((v) => v === Infinity);
   let [lo, hi] = extent(all, true);
   lo = Math.max(1, lo);

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 
 use crate::forecast::Forecast;
 use crate::report::charts::{
-    check_shape, domain_colour, draw_legend_column, draw_series, draw_title, frame,
+    check_shape, domain_colour, draw_legend_column, draw_note, draw_series, draw_title, frame,
     legend_column_width, log_axis, render, sci_label, year_axis, Axis, Chart, Key, Series, INK,
     LINE_LAYOUT, LINE_PX, MUTED, PLOT_H, PLOT_W, TITLE_BAND,
 };
@@ -61,6 +61,14 @@ pub fn multiplier_chart(f: &Forecast) -> Result<Chart> {
         });
         infinite.push(inf_years);
     }
+    // No finite value anywhere: a note with the reason instead of rows of markers on an empty axis.
+    let note = (max == 0.0).then(|| {
+        if f.levers.iter().all(|l| l.thinking_tokens == 0.0) {
+            "inf in every year and domain: no thinking tokens (inference.tokens is 0)".to_string()
+        } else {
+            "inf in every year and domain: thinking cannot replace one OOM".to_string()
+        }
+    });
     if max == 0.0 {
         (min, max) = (1.0, 100.0);
     }
@@ -78,14 +86,18 @@ pub fn multiplier_chart(f: &Forecast) -> Result<Chart> {
     let band_floor = y.hi * 10f64.powf(row * 0.75);
     // The band's middle is labelled `inf` on the y axis.
     let inf_tick = y.hi * 10f64.powf(row * (f.domains.len() as f64 / 2.0 + 1.0));
-    if infinite.iter().any(|i| !i.is_empty()) {
+    if infinite.iter().any(|i| !i.is_empty()) && note.is_none() {
         y.ticks.push(inf_tick);
     }
-    let any_infinite = infinite.iter().any(|i| !i.is_empty());
+    let any_infinite = infinite.iter().any(|i| !i.is_empty()) && note.is_none();
     if any_infinite {
         y.hi *= 10f64.powf(row * (f.domains.len() as f64 + 2.0));
     }
     let mut keys: Vec<Key> = series.iter().map(|s| s.key.clone()).collect();
+    if note.is_some() {
+        keys.clear();
+        infinite.iter_mut().for_each(Vec::clear);
+    }
     if infinite.iter().any(|i| !i.is_empty()) {
         let mut key = Key::line(INF_LABEL, INK, LINE_PX);
         key.marker = true;
@@ -105,6 +117,7 @@ pub fn multiplier_chart(f: &Forecast) -> Result<Chart> {
         band_floor,
         inf_tick,
         keys,
+        note,
     };
     render(
         (PLOT_W + legend_w, PLOT_H + TITLE_BAND),
@@ -127,6 +140,8 @@ struct Plan {
     /// The y tick labelled `inf`.
     inf_tick: f64,
     keys: Vec<Key>,
+    /// Drawn instead of the curves when no multiplier is finite.
+    note: Option<String>,
 }
 
 impl Plan {
@@ -167,6 +182,9 @@ impl Plan {
                     .iter()
                     .map(|&year| TriangleMarker::new((year, *y), 5, colour.filled())),
             )?;
+        }
+        if let Some(note) = &self.note {
+            draw_note(&plot, note)?;
         }
         draw_legend_column(&legend, &self.keys, (0, LINE_LAYOUT.margin_top as i32))?;
         Ok(())
@@ -212,12 +230,11 @@ difficulty = 26.5
 
     #[test]
     fn infinite_years_get_the_legend_entry_and_finite_ones_do_not() {
-        let capped = run("1000.0");
-        assert!(capped
-            .terms
-            .iter()
-            .flatten()
-            .any(|t| t.thinking_multiplier_per_oom.is_infinite()));
+        // Half the (domain, year) multipliers are inf under this ceiling, half finite.
+        let capped = run("5000.0");
+        let all = || capped.terms.iter().flatten();
+        assert!(all().any(|t| t.thinking_multiplier_per_oom.is_infinite()));
+        assert!(all().any(|t| t.thinking_multiplier_per_oom.is_finite()));
         let chart = multiplier_chart(&capped).unwrap();
         assert!(chart.svg.contains(INF_LABEL));
         assert!(chart.svg.contains("thinking multiplier per OOM"));
@@ -230,6 +247,33 @@ difficulty = 26.5
         let chart = multiplier_chart(&open).unwrap();
         assert!(!chart.svg.contains(INF_LABEL));
         assert_eq!(&chart.png[1..4], b"PNG");
+    }
+
+    /// Without thinking tokens every multiplier is inf: the chart says why, with no markers
+    /// and no legend.
+    #[test]
+    fn a_forecast_without_finite_multipliers_gets_a_note() {
+        // Every multiplier is inf under this ceiling.
+        let mut f = run("1000.0");
+        for l in &mut f.levers {
+            l.thinking_tokens = 0.0;
+        }
+        for t in f.terms.iter_mut().flatten() {
+            t.thinking_multiplier_per_oom = f64::INFINITY;
+        }
+        let chart = multiplier_chart(&f).unwrap();
+        assert!(chart
+            .svg
+            .contains("no thinking tokens (inference.tokens is 0)"));
+        assert!(!chart.svg.contains(INF_LABEL));
+        assert!(!chart.svg.contains("(inf in every year)"));
+        for l in &mut f.levers {
+            l.thinking_tokens = 1e3;
+        }
+        let chart = multiplier_chart(&f).unwrap();
+        assert!(chart
+            .svg
+            .contains("inf in every year and domain: thinking cannot replace one OOM"));
     }
 
     #[test]

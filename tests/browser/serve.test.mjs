@@ -226,6 +226,15 @@ test('an edit that makes a neighbouring value invalid shows the error beside the
   await error.waitFor({ state: 'hidden' });
 });
 
+test('a thinking multiplier that is inf everywhere is a note with its reason, not markers', async () => {
+  await page.goto(url + '?scenario=scale&inference.tokens.start=0');
+  await ready(page);
+  const chart = page.locator('#chart-multiplier');
+  await chart.locator('[data-note="multiplier"]').waitFor();
+  assert.match(await chart.textContent(), /inf in every year and domain:no thinking tokens \(inference\.tokens is 0\)/);
+  assert.equal(await chart.locator('path[fill]').count(), 0);
+});
+
 test('input to redrawn charts, six domains (reported, not asserted)', async () => {
   const times = [];
   for (let i = 0; i < 20; i += 1) {

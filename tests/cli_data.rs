@@ -156,6 +156,16 @@ fn real_rows_hold_their_sources_values() {
     assert_eq!(o1["year"].parse::<f64>().unwrap(), 2024.0 + 351.0 / 366.0);
     assert_eq!(o1["training_compute"], "", "the compute file has no o1 row");
     assert!(o1["source_link"].ends_with("/KvcqycaJpCQMBigiEosyzC.eval"));
+    // Two contemporaries in models.csv: on each benchmark the first one scored there.
+    let flash = "gemini-2.0-flash-thinking-exp-01-21";
+    assert_eq!(
+        find(flash, "otis_aime")["contemporary"],
+        "gemini-2.0-flash-001"
+    );
+    assert_eq!(
+        find(flash, "lech_mazur_writing")["contemporary"],
+        "gemini-2.0-flash-exp"
+    );
     let gpt4o = find("gpt-4o-2024-11-20", "otis_aime");
     assert_eq!(gpt4o["score"], "0.063");
     assert_eq!(gpt4o["reasoner"], "false");

@@ -299,7 +299,7 @@ pub fn build(inputs: &Inputs) -> Result<Build, InputErrors> {
                         release,
                         compute: computes.get(v.model.as_str()).copied().unwrap_or_default(),
                         reasoner: v.reasoner,
-                        contemporary: v.contemporary.clone(),
+                        contemporary: v.contemporary.first().cloned().unwrap_or_default(),
                         distilled: distilled.contains(&version),
                         score,
                         source: b.file.clone(),
@@ -315,6 +315,7 @@ pub fn build(inputs: &Inputs) -> Result<Build, InputErrors> {
         return Err(InputErrors(errors));
     }
     let (mut observations, merged) = keep_highest(candidates);
+    choose_contemporaries(&mut observations, &versions);
     observations.sort_by(|a, b| {
         (&a.benchmark, a.release, &a.model_version).cmp(&(
             &b.benchmark,
@@ -334,6 +335,27 @@ pub fn build(inputs: &Inputs) -> Result<Build, InputErrors> {
             .cloned()
             .collect(),
     })
+}
+
+/// Each reasoner's contemporary on each benchmark: the first of its row's contemporaries with
+/// a score on that benchmark, else the first (whose missing score makes no pair).
+fn choose_contemporaries(
+    observations: &mut [Observation],
+    versions: &BTreeMap<String, ModelVersion>,
+) {
+    let scored: std::collections::BTreeSet<(String, String)> = observations
+        .iter()
+        .map(|o| (o.model_version.clone(), o.benchmark.clone()))
+        .collect();
+    for o in observations.iter_mut() {
+        let alternatives = &versions[&o.model_version].contemporary;
+        if let Some(c) = alternatives
+            .iter()
+            .find(|c| scored.contains(&((*c).clone(), o.benchmark.clone())))
+        {
+            o.contemporary = c.clone();
+        }
+    }
 }
 
 /// The value of `result`, or `None` with its errors added to `errors`.

@@ -48,8 +48,10 @@ pub struct ModelVersion {
     /// `None` when unknown: the version's observations are dropped.
     pub release: Option<Date>,
     pub reasoner: bool,
-    /// For a reasoner, the version id of its non-reasoning contemporary; may be empty.
-    pub contemporary: String,
+    /// For a reasoner, the version ids of its non-reasoning contemporaries in order of
+    /// preference (the cell's ids separated by `;`): on each benchmark the first with a score
+    /// there is compared with it. May be empty.
+    pub contemporary: Vec<String>,
 }
 
 /// The compute file: its rows by model name (the first row of a name).
@@ -261,31 +263,34 @@ pub fn read_models(
                 model: model.to_string(),
                 release,
                 reasoner,
-                contemporary: contemporary.to_string(),
+                contemporary: alternatives(contemporary),
             },
         );
     }
     for (id, m) in &out {
         let row = rows[id];
-        if m.contemporary.is_empty() {
-            continue;
+        for contemporary in &m.contemporary {
+            let problem = match out.get(contemporary) {
+                _ if contemporary.is_empty() => "is empty".to_string(),
+                None => "is not a model version of this file".to_string(),
+                Some(other) if other.reasoner => "is itself a reasoner".to_string(),
+                Some(_) if m.contemporary.iter().filter(|c| *c == contemporary).count() > 1 => {
+                    "is named twice".to_string()
+                }
+                Some(_) => continue,
+            };
+            errors.push(
+                table
+                    .cell_error(
+                        row,
+                        c[4],
+                        &format!("the contemporary `{contemporary}` {problem}"),
+                    )
+                    .with_hint(
+                        "name version ids of non-reasoning models with a row here, separated by `;` in order of preference, or leave the cell empty",
+                    ),
+            );
         }
-        let problem = match out.get(&m.contemporary) {
-            None => "is not a model version of this file",
-            Some(other) if other.reasoner => "is itself a reasoner",
-            Some(_) => continue,
-        };
-        errors.push(
-            table
-                .cell_error(
-                    row,
-                    c[4],
-                    &format!("the contemporary `{}` {problem}", m.contemporary),
-                )
-                .with_hint(
-                    "name the version id of a non-reasoning model with a row here, or leave the cell empty",
-                ),
-        );
     }
     if errors.is_empty() {
         Ok(out)
@@ -293,6 +298,15 @@ pub fn read_models(
         errors.sort_by_key(|e| (e.line, e.column));
         Err(errors)
     }
+}
+
+/// The ids of a `contemporary` cell: separated by `;`, spaces around them ignored; none
+/// when the cell is empty.
+fn alternatives(cell: &str) -> Vec<String> {
+    if cell.trim().is_empty() {
+        return Vec::new();
+    }
+    cell.split(';').map(|id| id.trim().to_string()).collect()
 }
 
 #[cfg(test)]
@@ -391,10 +405,47 @@ mod tests {
              claude-instant-1.1,,,no,,no documented date\n",
         )
         .unwrap();
-        assert_eq!(m["o1-2024-12-17_medium"].contemporary, "gpt-4o-2024-11-20");
+        assert_eq!(
+            m["o1-2024-12-17_medium"].contemporary,
+            ["gpt-4o-2024-11-20"]
+        );
         assert!(m["o1-2024-12-17_medium"].reasoner);
         assert_eq!(m["gpt-4o-2024-11-20"].model, "GPT-4o");
         assert_eq!(m["claude-instant-1.1"].release, None);
+    }
+
+    /// A cell naming several contemporaries keeps them in order; each is checked.
+    #[test]
+    fn several_contemporaries_are_alternatives_each_checked() {
+        let m = models(
+            "a,,2024-11-20,no,,
+             b,,2024-11-20,no,,
+             r,,2024-12-17,yes,a; b,
+",
+        )
+        .unwrap();
+        assert_eq!(m["r"].contemporary, ["a", "b"]);
+        let e = models(
+            "a,,2024-11-20,no,,
+             r,,2024-12-17,yes,a;zz,
+             s,,2024-12-17,yes,a;,
+             t,,2024-12-17,yes,a;a,
+             u,,2024-12-17,yes,a;r,
+",
+        )
+        .unwrap_err();
+        for (line, problem) in [
+            (3, "`zz` is not a model version of this file"),
+            (4, "`` is empty"),
+            (5, "`a` is named twice"),
+            (6, "`r` is itself a reasoner"),
+        ] {
+            assert!(
+                e.iter()
+                    .any(|x| x.starts_with(&format!("models.csv:{line}:")) && x.contains(problem)),
+                "{problem}: {e:#?}"
+            );
+        }
     }
 
     #[test]

@@ -2,7 +2,8 @@
 # Regenerate, from the repository's own files, the observations table, the calibrated present
 # (scenarios/base/calibrated.toml), both holdouts and every chart the README shows (docs/*.png).
 # Run from anywhere; needs only cargo. `tests/calibration.rs` fails when the shipped files or
-# the README's numbers differ from what this produces.
+# the README's calibration and holdout tables differ from what this produces, and
+# `tests/readme_examples.rs` when a README example's printed lines do (those are edited by hand).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet

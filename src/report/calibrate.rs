@@ -619,8 +619,7 @@ pub fn holdout_table(h: &Holdout) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,
-        "holdout: calibrated before {}, scored {} to {}",
-        year_text(h.split),
+        "holdout: calibrated before {}, scored at the grid years after it up to {}",
         year_text(h.split),
         year_text(h.until)
     );

@@ -118,7 +118,8 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
                 k.eligible,
                 short(l.slope),
                 short(l.difficulty),
-                short(l.floor)
+                // As the printed table has it: a fitted floor of 3e-13 is 0.000.
+                format!("{:.3}", l.floor)
             ),
             colour,
             Mark::Line,

@@ -380,7 +380,7 @@ fn write_card(o: &mut String, s: &Scenario, f: &Forecast, k: usize) -> std::fmt:
 
     writeln!(
         o,
-        "\n## Key paths (resolved values, exact; any of them can be swept)"
+        "\n## Key paths (resolved values, exact; any but those of [time] can be swept)"
     )?;
     let params = s.parameters();
     let width = params.iter().map(|(p, _)| p.len()).max().unwrap_or(0);

@@ -112,7 +112,10 @@ pub struct Scenario {
     pub sweep: Option<SweepTable>,
     /// Inputs given as distributions, in file order.
     pub uncertain: Vec<Uncertain>,
-    /// Numbers set after the file was read ([`Scenario::edit`]), in order: (key path, value).
+    /// Numbers set after the file was read ([`Scenario::edit`]): one (key path, value) per key,
+    /// its last value, in the order the keys were first set. Set again in one `edit` on the file,
+    /// they give the scenario that every edit in turn gave: a key's number is its last value
+    /// whatever came before, every key set is pinned, and a key of the law makes it `custom`.
     pub edits: Vec<(String, f64)>,
     /// The parsed file, for locating errors found later (sweeps, non-finite levers).
     pub document: Document,
@@ -549,8 +552,8 @@ impl Scenario {
     }
 
     /// Set and pin every `(path, value)`, then check the scenario (`run --set`, and the Python
-    /// package's `sc[path] = value`); the edits are recorded in `edits`. On error the scenario
-    /// is left part-edited.
+    /// package's `sc[path] = value`); the edits are recorded in `edits`, a key set before
+    /// keeping its place there with the new value. On error the scenario is left part-edited.
     pub fn edit(&mut self, edits: &[(String, f64)]) -> Result<(), InputErrors> {
         let mut errors = Vec::new();
         for (path, value) in edits {
@@ -563,7 +566,12 @@ impl Scenario {
             errors = self.check();
         }
         if errors.is_empty() {
-            self.edits.extend_from_slice(edits);
+            for (path, value) in edits {
+                match self.edits.iter_mut().find(|(p, _)| p == path) {
+                    Some(known) => known.1 = *value,
+                    None => self.edits.push((path.clone(), *value)),
+                }
+            }
             Ok(())
         } else {
             Err(InputErrors(errors))
@@ -1841,6 +1849,26 @@ mod tests {
                 ("pretraining.params".into(), 2e12)
             ]
         );
+        // A key set again keeps its place with its new value, and the recorded edits set on the
+        // file give the same scenario.
+        s.edit(&[
+            ("rl.max_gain".into(), 2.0),
+            ("rl.transfer".into(), 0.4),
+            ("rl.transfer".into(), 0.2),
+        ])
+        .unwrap();
+        assert_eq!(
+            s.edits,
+            [
+                ("rl.transfer".to_string(), 0.2),
+                ("pretraining.params".into(), 2e12),
+                ("rl.max_gain".into(), 2.0)
+            ]
+        );
+        let mut again = read(UNCERTAIN).unwrap();
+        again.edit(&s.edits.clone()).unwrap();
+        assert_eq!(again.parameters(), s.parameters());
+        assert!(again.uncertain.is_empty() && s.uncertain.is_empty());
         // out of range: the check's error
         let e = s.clone().edit(&[("rl.transfer".into(), 1.5)]).unwrap_err();
         assert_eq!(e.0.len(), 1);

@@ -414,16 +414,22 @@ impl Sweep {
     /// valid range is an interval, so the ends of a `lin:` or `log:` axis stand for its values.
     /// Combinations are checked when evaluated.
     pub fn check_values(&self) -> Result<(), InputErrors> {
-        let errors: Vec<InputError> = self
-            .axes
-            .iter()
-            .flat_map(|a| first_bad_value(&self.base, a))
+        let errors: Vec<InputError> = (0..self.axes.len())
+            .flat_map(|k| self.check_axis(k))
             .collect();
         if errors.is_empty() {
             Ok(())
         } else {
             Err(InputErrors(errors))
         }
+    }
+
+    /// The errors of the first value of axis `k` that the scenario does not accept on its own
+    /// (none when it accepts every value), as [`Sweep::check_values`] reports them: each
+    /// message says which value the sweep set, and the error's key path is the key found wrong,
+    /// which may be another than the axis's (a point year moved past the next one).
+    pub fn check_axis(&self, k: usize) -> Vec<InputError> {
+        first_bad_value(&self.base, &self.axes[k])
     }
 
     /// Years written per grid point.

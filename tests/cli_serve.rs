@@ -187,6 +187,7 @@ fn edits_give_the_numbers_and_error_texts_of_sweep() {
             "{path}={value}"
         );
         assert_eq!(errors["errors"][0]["path"], path);
+        assert_eq!(errors["errors"][0]["edit"], path, "{path}={value}");
     }
 }
 
@@ -330,6 +331,9 @@ fn malformed_requests_leave_it_serving() {
     }
     let (status, _, _) = server.get("/../../etc/passwd");
     assert_eq!(status, 404);
+    // No icon, and no error for a browser that asks for one.
+    let (status, _, body) = server.get("/favicon.ico");
+    assert_eq!((status, body.len()), (204, 0));
     // A query over the limit but within hyper's longest URI gets the reason, as JSON.
     let long = format!(
         "/api/forecast?scenario=reasoners&{}",

@@ -7,7 +7,7 @@ const STEPS = 1000; // slider positions
 
 const state = {
   data: null,      // /api/scenarios
-  index: 0,        // the scenario shown
+  index: 0,        // the scenario shown; null while the URL names a scenario that does not exist
   edits: new Map(), // key path -> value as typed, in order
   remembered: {},  // toggle path -> value to restore
   forecast: null,  // the forecast drawn
@@ -34,11 +34,14 @@ function query() {
   return q.toString();
 }
 
+/// The scenario and edits of the URL. Without a scenario name the first scenario is shown; a
+/// name that no scenario has shows none (`state.index` null) until one is picked, rather than
+/// another scenario under a name the user did not ask for.
 function readUrl() {
   const q = new URLSearchParams(location.search);
   const name = q.get('scenario');
   const i = state.data.scenarios.findIndex((s) => s.name === name);
-  state.index = i >= 0 ? i : 0;
+  state.index = i >= 0 ? i : name === null ? 0 : null;
   state.edits = new Map();
   for (const [k, v] of q) if (k !== 'scenario') state.edits.set(k, v);
 }
@@ -209,6 +212,7 @@ function syncToggles() {
 }
 
 function toggle(kind, on) {
+  state.inputAt = performance.now();
   const t = scenario().toggles[kind];
   if (!on) {
     state.remembered[t.path] = currentText(control(t.path));
@@ -218,6 +222,14 @@ function toggle(kind, on) {
     if (back !== null) edit(t.path, back);
   }
   syncControls();
+}
+
+/// Drop the edit of `path`: the key is back to the file's value.
+function dropEdit(path) {
+  state.inputAt = performance.now();
+  state.edits.delete(path);
+  syncControls();
+  request();
 }
 
 function edit(path, value) {
@@ -251,9 +263,9 @@ async function request() {
       window.scalecast.seq = seq;
       if (window.scalecast.onRedraw) window.scalecast.onRedraw();
     } else {
-      showErrors(body.errors || [{ path: '', text: 'error: the server answered ' + r.status }]);
       // A shared URL with a bad value still shows the scenario as the file gives it.
       if (!state.forecast) { state.forecast = scenario().forecast; draw(); }
+      showErrors(body.errors || [{ path: '', text: 'error: the server answered ' + r.status }]);
       window.scalecast.errors = (window.scalecast.errors || 0) + 1;
     }
   } catch (e) {
@@ -264,35 +276,63 @@ async function request() {
   }
 }
 
+/// Each error beside the fields of the key it is about and of the edit it comes from (the
+/// server says both: `path` and `edit`). An error whose edit no field can change (an unknown
+/// key, a fixed key of [time]) goes to the banner with a button that drops that edit; an error
+/// about no field goes to the banner alone.
 function showErrors(errors) {
-  for (const c of scenario().controls) {
+  const controls = state.index === null ? [] : scenario().controls;
+  for (const c of controls) {
     c.error.hidden = true;
     c.error.textContent = '';
     c.row.classList.remove('invalid');
   }
-  const general = [];
+  const find = (k) => (k ? controls.find((c) => c.path === k) : undefined);
+  const banner = $('banner');
+  banner.textContent = '';
+  let marked = 0, general = 0;
   for (const e of errors) {
-    // Beside the key the error is about, and beside every edited key its text names (an edit
-    // can make a neighbouring value invalid, as a point year past the next one).
-    const targets = new Set();
-    const own = control(e.path);
-    if (own) targets.add(own);
-    for (const k of state.edits.keys()) {
-      const c = control(k);
-      if (c && e.text.includes('`' + k + '`')) targets.add(c);
+    const from = e.edit || (state.edits.has(e.path) ? e.path : null);
+    const own = find(from);
+    if (from && state.edits.has(from) && (!own || own.fixed)) {
+      general += 1;
+      const item = document.createElement('div');
+      item.className = 'item';
+      item.dataset.edit = from;
+      const text = document.createElement('pre');
+      text.textContent = e.text;
+      const drop = document.createElement('button');
+      drop.type = 'button';
+      drop.textContent = 'remove this edit';
+      drop.title = 'drop ' + from + '=' + state.edits.get(from) + ' from the URL; the other edits stay';
+      drop.addEventListener('click', () => dropEdit(from));
+      item.append(text, drop);
+      banner.append(item);
+      continue;
     }
+    const targets = new Set([find(e.path), own].filter(Boolean));
     for (const c of targets) {
       c.error.hidden = false;
       c.error.textContent += (c.error.textContent ? '\n' : '') + e.text;
       c.row.classList.add('invalid');
     }
-    if (targets.size === 0) general.push(e.text);
+    if (targets.size > 0) {
+      marked += 1;
+    } else {
+      general += 1;
+      const text = document.createElement('pre');
+      text.className = 'item';
+      text.textContent = e.text;
+      banner.append(text);
+    }
   }
-  $('banner').hidden = general.length === 0;
-  $('banner').textContent = general.join('\n');
-  $('status').textContent = errors.length
-    ? 'the charts show the last valid edits; fix the marked value'
-    : state.edits.size + ' edit(s) from ' + scenario().file + '; the URL holds them, share it to share this view';
+  banner.hidden = general === 0;
+  const fix = [marked && 'fix the marked value', general && 'see the error above'].filter(Boolean).join('; ');
+  $('status').textContent = state.index === null
+    ? 'pick a scenario above' + (state.edits.size ? '; the ' + state.edits.size + ' edit(s) of the URL are kept for it' : '')
+    : errors.length
+      ? (state.forecast === scenario().forecast ? "the charts show the file's values; " : 'the charts show the last valid edits; ') + fix
+      : state.edits.size + ' edit(s) from ' + scenario().file + '; the URL holds them, share it to share this view';
 }
 
 async function save() {
@@ -361,6 +401,8 @@ function extent(values, log) {
 }
 
 /// One plot: a frame with axes and lines. `series`: {label, colour, values, width, dash, data}.
+/// `yMark(v)`, when given and not null for a y tick, names a tick drawn as a short mark at the
+/// axis instead of a grid line across the plot.
 function plot(o) {
   const { x, y, w, h, years, series } = o;
   const left = x + 58, right = x + w - 12, top = y + 8, bottom = y + h - 34;
@@ -374,8 +416,10 @@ function plot(o) {
   for (const v of yticks) {
     if (v < ylo * (1 - 1e-9) - 1e-12 || v > yhi * (1 + 1e-9) + 1e-12) continue;
     const py = sy(v).toFixed(1);
-    s += `<line class="grid" x1="${left}" x2="${right}" y1="${py}" y2="${py}"/>`;
-    s += `<text x="${left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle">${esc(o.yLabel ? o.yLabel(v) : tickLabel(v, o.log))}</text>`;
+    const mark = o.yMark ? o.yMark(v) : null;
+    if (mark) s += `<line class="tick" x1="${left - 4}" x2="${left}" y1="${py}" y2="${py}"/>`;
+    else s += `<line class="grid" x1="${left}" x2="${right}" y1="${py}" y2="${py}"/>`;
+    s += `<text x="${left - 6}" y="${py}" text-anchor="end" dominant-baseline="middle"${mark ? ` data-tick="${esc(mark)}"` : ''}>${esc(o.yLabel ? o.yLabel(v) : tickLabel(v, o.log))}</text>`;
   }
   const span = years[years.length - 1] - years[0];
   const xstep = span > 16 ? 4 : span > 6 ? 2 : 1;
@@ -474,12 +518,15 @@ function multiplierChart(f, years, doms) {
   let [lo, hi] = extent(all, true);
   lo = Math.max(1, lo);
   if (hi <= lo) hi = lo * 100;
-  // A band above the finite values holds one row of triangles per domain for `inf` years.
-  const rows = f.domains.length;
-  const band = anyInf ? 0.045 * Math.log10(hi / lo) * (rows + 2) : 0;
-  const top = hi * 10 ** band;
+  // As the PNG chart (src/report/multiplier.rs): a band above the finite values holds one row
+  // of triangles per domain, at 1.5, 2.5, ... rows above them; the band's floor is a dashed
+  // line at 0.75 rows; its `inf` tick sits halfway up, between two rows; air above the last.
+  const n = f.domains.length;
+  const rowDecades = 0.045 * Math.log10(hi / lo);
+  const above = (rows) => hi * 10 ** (rowDecades * rows);
+  const top = anyInf ? above(n + 2) : hi;
   const ticks = logTicks(lo, hi).filter((v) => v >= lo && v <= hi);
-  const infTick = anyInf ? hi * 10 ** (band * 0.55) : NaN;
+  const infTick = anyInf ? above(Math.floor(n / 2) + 1) : NaN;
   if (anyInf) ticks.push(infTick);
   const series = f.domains.map((d, i) => {
     const values = d.thinking_multiplier_per_oom.map(num);
@@ -489,19 +536,22 @@ function multiplierChart(f, years, doms) {
   const items = series.map((s) => ({ label: s.label, colour: s.colour }));
   if (anyInf) items.push({ label: 'inf: thinking cannot replace one OOM', colour: '#222', marker: true });
   const lg = legend(items, 60, 40, W - 70);
-  const p = plot({ x: 0, y: lg.bottom, w: W, h: 300, years, series, log: true, yRange: [lo, top], yTicks: ticks, yLabel: (v) => (v === infTick ? 'inf' : tickLabel(v, true)), xDesc: 'year', yDesc: 'thinking-token multiplier per OOM (log scale)' });
+  const p = plot({ x: 0, y: lg.bottom, w: W, h: 300, years, series, log: true, yRange: [lo, top], yTicks: ticks, yLabel: (v) => (v === infTick ? 'inf' : tickLabel(v, true)), yMark: (v) => (v === infTick ? 'inf' : null), xDesc: 'year', yDesc: 'thinking-token multiplier per OOM (log scale)' });
+  // Triangles sized to their row, so that rows do not touch and the `inf` tick between two
+  // rows crosses none.
+  const size = Math.min(4, 0.4 * (p.sy(hi) - p.sy(above(1))));
   let marks = '';
   f.domains.forEach((d, i) => {
-    const y = p.sy(hi * 10 ** (0.045 * Math.log10(hi / lo) * (i + 1.5)));
+    const y = p.sy(above(i + 1.5));
     d.thinking_multiplier_per_oom.forEach((v, k) => {
       if (num(v) !== Infinity) return;
       const x = p.sx(years[k]);
-      marks += `<path d="M${(x - 4).toFixed(1)} ${(y + 3.5).toFixed(1)}L${(x + 4).toFixed(1)} ${(y + 3.5).toFixed(1)}L${x.toFixed(1)} ${(y - 4).toFixed(1)}Z" fill="${doms[i].colour}"/>`;
+      marks += `<path data-inf="${esc(d.name)}" d="M${(x - size).toFixed(1)} ${(y + 0.875 * size).toFixed(1)}L${(x + size).toFixed(1)} ${(y + 0.875 * size).toFixed(1)}L${x.toFixed(1)} ${(y - size).toFixed(1)}Z" fill="${doms[i].colour}"/>`;
     });
   });
   let edge = '';
   if (anyInf) {
-    const y = p.sy(hi * 10 ** (0.045 * Math.log10(hi / lo) * 0.75)).toFixed(1);
+    const y = p.sy(above(0.75)).toFixed(1);
     edge = `<line x1="${p.left}" x2="${p.right}" y1="${y}" y2="${y}" stroke="#888" stroke-dasharray="6 4"/>`;
   }
   return svg(W, lg.bottom + 300, title(f.scenario + ': thinking multiplier per OOM', W) + lg.svg + p.svg + edge + marks, 'thinking multiplier');
@@ -577,7 +627,29 @@ function draw() {
 // ---------------------------------------------------------------------------------------------
 // Start
 
+/// The URL names a scenario there is not: the server's error (which lists the scenarios), and
+/// no scenario shown until one is picked; the URL stays as it was.
+async function unknownScenario() {
+  const name = new URLSearchParams(location.search).get('scenario');
+  document.querySelector('main').hidden = true;
+  $('reset').disabled = true;
+  $('save').disabled = true;
+  $('description').textContent = '';
+  let errors;
+  try {
+    const r = await fetch('/api/forecast?' + new URLSearchParams({ scenario: name }));
+    errors = (await r.json()).errors;
+  } catch (e) {
+    errors = null;
+  }
+  const names = state.data.scenarios.map((s) => s.name).join(', ');
+  showErrors(errors || [{ path: '', text: 'error: no scenario named ' + JSON.stringify(name) + '; the scenarios are: ' + names }]);
+}
+
 function showScenario() {
+  document.querySelector('main').hidden = false;
+  $('reset').disabled = false;
+  $('save').disabled = false;
   const s = scenario();
   $('description').textContent = s.description ? s.name + ': ' + s.description + ' (' + s.file + ')' : s.file;
   for (const b of $('tabs').children) b.setAttribute('aria-pressed', String(b.dataset.name === s.name));
@@ -597,19 +669,27 @@ async function start() {
     b.dataset.name = s.name;
     b.style.setProperty('--tab', s.colour);
     b.addEventListener('click', () => {
+      state.inputAt = performance.now();
+      // A URL that named no scenario keeps its edits for the one picked.
+      if (state.index !== null) state.edits = new Map();
       state.index = i;
-      state.edits = new Map();
       showScenario();
       request();
     });
     $('tabs').append(b);
   }
-  showScenario();
-  $('reset').addEventListener('click', () => { state.edits = new Map(); syncControls(); request(); });
+  $('reset').addEventListener('click', () => {
+    state.inputAt = performance.now();
+    state.edits = new Map();
+    state.remembered = {};
+    syncControls();
+    request();
+  });
   $('save').addEventListener('click', save);
   $('toggle-erosion').addEventListener('change', (e) => toggle('erosion', e.target.checked));
   $('toggle-ceiling').addEventListener('change', (e) => toggle('ceiling', e.target.checked));
-  await request();
+  if (state.index === null) await unknownScenario();
+  else { showScenario(); await request(); }
   window.scalecast.ready = true;
 }
 

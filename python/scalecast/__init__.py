@@ -106,14 +106,20 @@ def mc(
     return mc_tables(sc, samples, seed, year).quantiles
 
 
-def _axis(values: Any) -> Union[str, np.ndarray]:
+def _axis(values: Any) -> Any:
+    """The values of one key as ``_core.sweep`` takes them: a SPEC string, or a contiguous 1-D
+    float array (a number is a list of one). Anything else (a nested list, strings) is passed
+    as it is, for ``_core.sweep`` to refuse with an :class:`InputError` that names the key."""
     if isinstance(values, str):
         return values
-    array = np.asarray(values, dtype=np.float64)
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        return values
     if array.ndim == 0:
         array = array.reshape(1)
     if array.ndim != 1:
-        raise ValueError(f"sweep values must be 1-D, found an array of shape {array.shape}")
+        return array
     return np.ascontiguousarray(array)
 
 
@@ -132,7 +138,8 @@ def sweep(
     the first outermost. ``at`` keeps one grid year. The result is ``sweep.csv``: one column per
     varied key, then the columns of ``capabilities.csv``. With ``xarray=True`` it is an
     ``xarray.Dataset`` instead, with the varied keys, ``year`` and ``domain`` as dimensions.
-    More than 20,000,000 rows need ``force=True``.
+    More than 20,000,000 rows need ``force=True``. Values that are neither (a nested list,
+    strings) raise :class:`InputError` naming their key.
     """
     axes = [(path, _axis(values)) for path, values in vary.items()]
     frame = _frame(_core.sweep(sc, axes, at, force))

@@ -52,7 +52,8 @@ def mc(
 ) -> Tuple[Columns, Columns, Columns, Optional[float]]: ...
 def sweep(
     sc: Scenario,
-    vary: Sequence[Tuple[str, Union[str, npt.NDArray[np.float64]]]],
+    # a SPEC or a 1-D float64 array per key; anything else is refused with an InputError
+    vary: Sequence[Tuple[str, Union[str, npt.NDArray[np.float64], Any]]],
     at: Optional[float] = None,
     force: bool = False,
 ) -> Columns: ...

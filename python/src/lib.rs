@@ -151,17 +151,10 @@ impl PyScenario {
             self.inner
                 .get(path)
                 .map_err(|e| input_error(py, e.into()))?;
-            let kind = value.get_type().name().map(|n| n.to_string());
-            let shown = value.repr().map(|r| r.to_string());
-            let (kind, shown) = (kind.unwrap_or_default(), shown.unwrap_or_default());
-            let shown = match shown.char_indices().nth(60) {
-                Some((cut, _)) => format!("{}...", &shown[..cut]),
-                None => shown,
-            };
-            let mut e = self
-                .inner
-                .document
-                .error(path, format!("expected a number, found {kind} {shown}"));
+            let mut e = self.inner.document.error(
+                path,
+                format!("expected a number, found {}", described(value)),
+            );
             e.hint = Some(format!(
                 "e.g. sc[\"{path}\"] = 0.3: a float or an int (a string is not read as a number)"
             ));
@@ -206,7 +199,7 @@ impl PyScenario {
     fn __repr__(&self) -> String {
         let s = &self.inner;
         format!(
-            "<Scenario {:?} from {}: {} domains, {} years from {} to {}, {} uncertain inputs>",
+            "<Scenario {:?} from {}: {} domains, {} time points from {} to {}, {} uncertain inputs>",
             s.name,
             s.document.file,
             s.domains.len(),
@@ -216,6 +209,19 @@ impl PyScenario {
             s.uncertain.len()
         )
     }
+}
+
+/// A Python value as errors show it: its type and its repr, cut after 60 characters
+/// (`str '0.3'`).
+fn described(value: &Bound<'_, PyAny>) -> String {
+    let kind = value.get_type().name().map(|n| n.to_string());
+    let shown = value.repr().map(|r| r.to_string());
+    let (kind, shown) = (kind.unwrap_or_default(), shown.unwrap_or_default());
+    let shown = match shown.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}...", &shown[..cut]),
+        None => shown,
+    };
+    format!("{kind} {shown}")
 }
 
 /// Columns as a dict of name -> numpy float array or list of str, in table order. Equal texts
@@ -329,24 +335,11 @@ fn mc<'py>(
     py: Python<'py>,
     sc: PyRef<'py, PyScenario>,
     samples: &Bound<'py, PyAny>,
-    seed: i128,
+    seed: &Bound<'py, PyAny>,
     year: Option<f64>,
 ) -> PyResult<McColumns<'py>> {
-    // A whole number beyond 128 bits is out of range too, with the command line's words.
-    let samples: i128 = match samples.extract() {
-        Ok(n) => n,
-        Err(e)
-            if samples.is_instance_of::<pyo3::types::PyInt>()
-                && e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) =>
-        {
-            let shown = samples.str()?.to_string();
-            return Err(input_error(
-                py,
-                scalecast::cli::samples_out_of_range(&shown),
-            ));
-        }
-        Err(e) => return Err(e),
-    };
+    let samples = whole(py, "samples", samples, scalecast::cli::samples_out_of_range)?;
+    let seed = whole(py, "seed", seed, scalecast::cli::seed_out_of_range)?;
     let s = sc.inner.clone();
     drop(sc);
     let computed = py.detach(|| -> Result<_, InputErrors> {
@@ -374,6 +367,40 @@ fn mc<'py>(
         columns(py, milestones)?,
         chosen,
     ))
+}
+
+/// The argument `name`, a Python int, as an i128; one beyond 128 bits is out of range, the
+/// error `out_of_range` gives for its digits (the command line's words for a count or seed it
+/// does not take). Another type is a `TypeError` naming the argument, as PyO3 gives for an
+/// argument it converts itself.
+fn whole(
+    py: Python<'_>,
+    name: &str,
+    value: &Bound<'_, PyAny>,
+    out_of_range: fn(&str) -> InputErrors,
+) -> PyResult<i128> {
+    match value.extract() {
+        Ok(n) => Ok(n),
+        Err(e)
+            if value.is_instance_of::<pyo3::types::PyInt>()
+                && e.is_instance_of::<pyo3::exceptions::PyOverflowError>(py) =>
+        {
+            // Python refuses to print ints of more than 4,300 digits: their size instead.
+            let shown = match value.str() {
+                Ok(digits) => digits.to_string(),
+                Err(_) => {
+                    let bits: u64 = value.call_method0("bit_length")?.extract()?;
+                    let sign = if value.lt(0)? { "negative " } else { "" };
+                    format!("a {sign}whole number of {bits} bits")
+                }
+            };
+            Err(input_error(py, out_of_range(&shown)))
+        }
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyTypeError>(py) => Err(
+            pyo3::exceptions::PyTypeError::new_err(format!("argument '{name}': {}", e.value(py))),
+        ),
+        Err(e) => Err(e),
+    }
 }
 
 /// The rows of `milestones.csv` with arrival years as numbers (NaN: not reached in the grid).
@@ -416,28 +443,35 @@ enum Values1<'py> {
 /// A sweep: the columns of `sweep.csv` (the varied keys, then those of `capabilities.csv`).
 /// `vary` is (key path, SPEC or 1-D float array) in grid order, the first outermost; values
 /// become `PATH=list:...` exactly (shortest round-trip text), so errors read as the command
-/// line's for `--vary PATH=list:...`.
+/// line's for `--vary PATH=list:...`. Values of another kind (a 2-D array, a list of strings)
+/// are an `InputError` naming their key.
 #[pyfunction]
 #[pyo3(signature = (sc, vary, at=None, force=false))]
 fn sweep<'py>(
     py: Python<'py>,
     sc: PyRef<'py, PyScenario>,
-    vary: Vec<(String, Values1<'py>)>,
+    vary: Vec<(String, Bound<'py, PyAny>)>,
     at: Option<f64>,
     force: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
     let s = sc.inner.clone();
     drop(sc);
-    let vary: Vec<String> = vary
-        .into_iter()
-        .map(|(path, values)| match values {
-            Values1::Spec(spec) => format!("{path}={spec}"),
-            Values1::Values(v) => {
+    let mut flags = Vec::with_capacity(vary.len());
+    let mut refused = Vec::new();
+    for (path, values) in &vary {
+        match values.extract::<Values1>() {
+            Ok(Values1::Spec(spec)) => flags.push(format!("{path}={spec}")),
+            Ok(Values1::Values(v)) => {
                 let cells: Vec<String> = v.as_array().iter().map(|&x| number(x)).collect();
-                format!("{path}=list:{}", cells.join(","))
+                flags.push(format!("{path}=list:{}", cells.join(",")));
             }
-        })
-        .collect();
+            Err(_) => refused.extend(not_values(&s, path, values)?.0),
+        }
+    }
+    if !refused.is_empty() {
+        return Err(input_error(py, InputErrors(refused)));
+    }
+    let vary = flags;
     let table = py
         .detach(|| -> Result<Table, InputErrors> {
             let sw = Sweep::new(&s, &vary, Origin::Flags, at.map(|y| (y, Origin::Flags)))?;
@@ -452,6 +486,23 @@ fn sweep<'py>(
         })
         .map_err(|e| input_error(py, e))?;
     columns(py, table)
+}
+
+/// The error of sweep values that are neither a SPEC nor one list of numbers.
+fn not_values(s: &Scenario, path: &str, values: &Bound<'_, PyAny>) -> PyResult<InputErrors> {
+    // An array (a 2-D one from a nested list) by its shape, anything else by its repr.
+    let found = match (values.getattr("shape"), values.getattr("dtype")) {
+        (Ok(shape), Ok(dtype)) => format!("{} values of shape {}", dtype.str()?, shape.str()?),
+        _ => described(values),
+    };
+    Ok(usage(
+        &s.document.file,
+        path,
+        format!("sweep values must be a SPEC string or a 1-D sequence of numbers, found {found}"),
+        Some(&format!(
+            "e.g. {{\"{path}\": [0.1, 0.2, 0.3]}}, {{\"{path}\": np.linspace(0, 1, 11)}} or {{\"{path}\": \"lin:0:1:11\"}}"
+        )),
+    ))
 }
 
 #[pymodule]

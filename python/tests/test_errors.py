@@ -146,6 +146,21 @@ def test_mc_counts_and_seeds(out):
     assert "expected 1 to" in text and "found " + str(10**40) in text
     text = message(lambda: scalecast.mc(sc, samples=10, seed=-1))
     assert "--seed" in text and "found -1" in text
+    # Seeds beyond 64 bits, and beyond the 128 bits a whole number is read in, in the words of
+    # the seed that is one too many.
+    words = message(lambda: scalecast.mc(sc, samples=10, seed=2**64))
+    for seed in [2**127, 2**200, -(2**127) - 1, -(2**200)]:
+        with pytest.raises(scalecast.InputError) as e:
+            scalecast.mc(sc, samples=10, seed=seed)
+        assert str(e.value) == words.replace(str(2**64), str(seed))
+        [one] = e.value.errors
+        assert one["file"] == "--seed"  # as the command line names the flag
+    # Python prints no int of more than 4,300 digits: such a seed is told by its size.
+    text = message(lambda: scalecast.mc(sc, samples=10, seed=-(2**20000)))
+    assert "found a negative whole number of 20001 bits" in text
+    # Not a whole number: a TypeError naming the argument.
+    with pytest.raises(TypeError, match="argument 'seed'"):
+        scalecast.mc(sc, samples=10, seed=1.5)
 
 
 def test_a_value_that_is_not_a_number_names_its_key():
@@ -165,3 +180,26 @@ def test_a_value_that_is_not_a_number_names_its_key():
     sc["rl.transfer"] = np.float32(0.25)
     sc["time.step"] = 1
     assert sc["rl.transfer"] == 0.25 and sc["time.step"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "values,found",
+    [
+        ([[0.1, 0.2]], "float64 values of shape (1, 2)"),
+        (np.zeros((2, 2)), "float64 values of shape (2, 2)"),
+        (["low", "high"], "list ['low', 'high']"),
+        ([[0.1], [0.2, 0.3]], "list [[0.1], [0.2, 0.3]]"),
+        ({"low": 0.1}, "dict {'low': 0.1}"),
+    ],
+)
+def test_sweep_values_that_are_not_one_list_of_numbers_name_their_key(values, found):
+    sc = scalecast.load(REASONERS)
+    with pytest.raises(scalecast.InputError) as e:
+        scalecast.sweep(sc, {"domain.math.slope": [1.0, 1.1], "rl.transfer": values})
+    [one] = e.value.errors
+    assert one["path"] == "rl.transfer" and one["file"] == sc.file
+    assert one["message"] == (
+        "sweep values must be a SPEC string or a 1-D sequence of numbers, found " + found
+    )
+    assert '"lin:0:1:11"' in one["hint"]
+    assert str(e.value).startswith(f"error: {sc.file}: `rl.transfer`: sweep values must be")

@@ -30,7 +30,10 @@ def test_the_scenario_describes_itself():
     assert np.array_equal(sc.years, 2024 + 0.25 * np.arange(41))
     assert sc.description
     assert repr(sc).startswith('<Scenario "reasoners" from ')
-    assert "6 domains, 41 years from 2024 to 2034, 1 uncertain inputs" in repr(sc)
+    # The grid's size in the words of `scalecast check` (quarter years here, not 41 years).
+    assert "6 domains, 41 time points from 2024 to 2034, 1 uncertain inputs" in repr(sc)
+    checked = cli("check", REASONERS).stdout
+    assert "6 domains, 41 time points from 2024 to 2034" in checked
 
 
 def test_setting_pins_a_distribution_and_law_keys_make_the_law_custom(out):
@@ -92,3 +95,36 @@ def test_a_scenario_pickles_as_its_file_and_edits(tmp_path):
         raise AssertionError("a missing file was unpickled")
     except scalecast.InputError as e:
         assert "unpickle where that path leads to the same file" in str(e)
+
+
+def test_edits_keep_one_entry_per_key_and_replay_to_the_same_scenario():
+    import pickle
+
+    steps = [
+        ("rl.transfer", 0.1),  # a distribution in the file: pinned
+        ("erosion.rate", 0.2),
+        ("rl.transfer", 0.2),
+        ("pretraining.law.alpha", 0.35),  # makes the law custom
+        ("rl.max_gain", 0.6),  # another distribution
+        ("erosion.rate", 0.25),
+        ("rl.transfer", 0.3),
+        ("pretraining.law.alpha", 0.34),
+    ]
+    sc = scalecast.load(SCENARIOS / "reasoners.toml")
+    assert {"rl.transfer", "rl.max_gain"} <= set(sc.uncertain)
+    for path, value in steps:
+        sc[path] = value
+    # The last value of each key, in the order the keys were first set.
+    assert sc.edits == [
+        ("rl.transfer", 0.3),
+        ("erosion.rate", 0.25),
+        ("pretraining.law.alpha", 0.34),
+        ("rl.max_gain", 0.6),
+    ]
+    assert "rl.transfer" not in sc.uncertain and "rl.max_gain" not in sc.uncertain
+    # Pickled, the edits replay to the scenario every assignment made.
+    back = pickle.loads(pickle.dumps(sc))
+    assert back.edits == sc.edits
+    assert back.items() == sc.items() and back.uncertain == sc.uncertain
+    a, b = scalecast.run(sc), scalecast.run(back)
+    assert a.capabilities.equals(b.capabilities) and a.levers.equals(b.levers)

@@ -45,19 +45,23 @@ pub fn check_samples(samples: i128, write_samples: bool) -> Result<usize, InputE
     Ok(samples as usize)
 }
 
+/// The error of a seed outside 0 to 2^64 - 1, shown as `found` (any whole number, however
+/// many digits).
+pub fn seed_out_of_range(found: &str) -> InputErrors {
+    usage(
+        "--seed",
+        "",
+        format!(
+            "expected a whole number from 0 to {}, found {found}",
+            u64::MAX
+        ),
+        Some("any seed in that range; the same seed gives the same samples"),
+    )
+}
+
 /// Check a seed given as any whole number (the command line's parser takes only 0 to 2^64 - 1).
 pub fn check_seed(seed: i128) -> Result<u64, InputErrors> {
-    u64::try_from(seed).map_err(|_| {
-        usage(
-            "--seed",
-            "",
-            format!(
-                "expected a whole number from 0 to {}, found {seed}",
-                u64::MAX
-            ),
-            Some("any seed in that range; the same seed gives the same samples"),
-        )
-    })
+    u64::try_from(seed).map_err(|_| seed_out_of_range(&seed.to_string()))
 }
 
 /// What `mc` checks of one scenario before any sample is drawn, and keeps.

@@ -30,7 +30,9 @@ mod run;
 mod serve;
 mod sweep;
 
-pub use mc::{check_samples, check_seed, plan, samples_out_of_range, McOptions, McPlan};
+pub use mc::{
+    check_samples, check_seed, plan, samples_out_of_range, seed_out_of_range, McOptions, McPlan,
+};
 pub use run::{comparison_folder, scenario_folder, summary_table};
 /// Forecast AI capability per domain from model size, RL steps and thinking tokens.
 #[derive(Parser, Debug)]

@@ -84,8 +84,9 @@ pub fn multiplier_chart(f: &Forecast) -> Result<Chart> {
         .map(|d| y.hi * 10f64.powf(row * (d as f64 + 1.5)))
         .collect();
     let band_floor = y.hi * 10f64.powf(row * 0.75);
-    // The band's middle is labelled `inf` on the y axis.
-    let inf_tick = y.hi * 10f64.powf(row * (f.domains.len() as f64 / 2.0 + 1.0));
+    // The band's middle is labelled `inf` on the y axis, between two rows of markers (with an
+    // odd number of domains, below the middle row rather than through it).
+    let inf_tick = y.hi * 10f64.powf(row * ((f.domains.len() / 2) as f64 + 1.0));
     if infinite.iter().any(|i| !i.is_empty()) && note.is_none() {
         y.ticks.push(inf_tick);
     }

@@ -8,13 +8,15 @@
 //! | route | answer |
 //! |---|---|
 //! | `/` | the page (`assets/serve/index.html`), `/app.js` and `/style.css` beside it |
+//! | `/favicon.ico` | 204: the page has no icon |
 //! | `/api/scenarios` | every scenario: its controls, colours and forecast as in the file |
 //! | `/api/forecast?scenario=NAME&PATH=VALUE...` | the forecast with the edits ([`edit`]) |
 //! | `/api/save?scenario=NAME&PATH=VALUE...` | the edited scenario as a TOML download ([`save`]) |
 //!
 //! Every number is computed here by the crate's own functions and sent as the exact f64 that
 //! `run` writes (JSON numbers round-trip; infinities are the string `"inf"`); the page only
-//! draws. A bad edit is answered with 400 and the command line's error text. Each request is
+//! draws. A bad edit is answered with 400 and the command line's error text, per error with
+//! the key it is about and the edit it comes from (see [`edit::FieldError`]). Each request is
 //! handled under `catch_unwind`, so a panic becomes a 500 and the server keeps serving.
 
 pub mod controls;
@@ -89,7 +91,7 @@ impl Reply {
     fn errors(errors: &[FieldError]) -> Reply {
         let list: Vec<Value> = errors
             .iter()
-            .map(|e| json!({ "path": e.path, "text": e.text }))
+            .map(|e| json!({ "path": e.path, "edit": e.edit, "text": e.text }))
             .collect();
         Reply::json(400, &json!({ "errors": list }))
     }
@@ -99,6 +101,7 @@ impl Reply {
             status,
             &[FieldError {
                 path: String::new(),
+                edit: None,
                 text,
             }],
         )
@@ -128,6 +131,9 @@ impl Playground {
             "/" | "/index.html" => Reply::new(200, "text/html; charset=utf-8", INDEX_HTML),
             "/app.js" => Reply::new(200, "text/javascript; charset=utf-8", APP_JS),
             "/style.css" => Reply::new(200, "text/css; charset=utf-8", STYLE_CSS),
+            // The page has no icon (its head says so); a browser that asks anyway gets none
+            // rather than an error in its console.
+            "/favicon.ico" => Reply::new(204, "image/x-icon", ""),
             "/api/scenarios" => Reply::json(200, &self.scenarios_json()),
             "/api/forecast" | "/api/save" => self.edited(path, query),
             _ => Reply::error(404, format!("error: no page at {:?}", truncate(path))),
@@ -387,6 +393,7 @@ mod tests {
         assert_eq!(p.respond("GET", "/app.js").status, 200);
         assert_eq!(p.respond("GET", "/style.css").status, 200);
         assert_eq!(p.respond("GET", "/nope").status, 404);
+        assert_eq!(p.respond("GET", "/favicon.ico").status, 204);
         assert_eq!(p.respond("POST", "/").status, 405);
         let all = body(&p.respond("GET", "/api/scenarios"));
         assert_eq!(all["scenarios"][0]["name"], "reasoners");
@@ -398,6 +405,17 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("the scenarios are: reasoners"));
+        assert_eq!(body(&r)["errors"][0]["edit"], Value::Null);
+        // Each error names the key it is about and the edit it comes from.
+        let r = p.respond(
+            "GET",
+            "/api/forecast?scenario=reasoners&domain.math.slope=1.2&domain.math.slpoe=2",
+        );
+        assert_eq!(r.status, 400);
+        let errors = body(&r)["errors"].clone();
+        assert_eq!(errors.as_array().unwrap().len(), 1);
+        assert_eq!(errors[0]["path"], "domain.math.slpoe");
+        assert_eq!(errors[0]["edit"], "domain.math.slpoe");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 // Drives the page of `scalecast serve` in Debian's headless Chromium (playwright-core, no
 // browser download): load, move a slider and compare the redrawn chart's numbers with the
 // command line's, toggle erosion and the ceiling, save a scenario and check it, reload the
-// shared URL, type bad values and compare the error text with the command line's, and measure
-// the time from input to redrawn charts (reported, not asserted).
+// shared URL, type bad values and compare the error text with the command line's, drop an edit
+// of a key the scenario lacks, open a URL naming no scenario, check the `inf` band of the
+// thinking-multiplier chart, and measure the time from input to redrawn charts (reported, not
+// asserted).
 //
 // Environment: SCALECAST_BIN (default target/release/scalecast), CHROMIUM (default
 // /usr/bin/chromium), SCREENSHOT (write a screenshot of the page to this path).
@@ -121,8 +123,16 @@ after(async () => {
 });
 
 test('the page loads with every scenario and the file numbers', async () => {
+  // No request of the page fails (a missing icon would log a 404 in the console).
+  const failed = [];
+  const onResponse = (r) => { if (r.status() >= 400) failed.push(r.status() + ' ' + r.url()); };
+  page.on('response', onResponse);
   await page.goto(url + '?scenario=reasoners');
   await ready(page);
+  await page.waitForLoadState('load');
+  await page.waitForTimeout(300);
+  page.off('response', onResponse);
+  assert.deepEqual(failed, []);
   assert.equal(await page.locator('#tabs button').count(), 6);
   assert.equal(await page.locator('#charts svg').count(), 5);
   assert.equal(await page.locator('#chart-capability path[data-series]').count(), 6);
@@ -224,6 +234,107 @@ test('an edit that makes a neighbouring value invalid shows the error beside the
   assert.equal(await error.textContent(), r.stderr.trimEnd());
   await typeValue(key, '2024');
   await error.waitFor({ state: 'hidden' });
+});
+
+/// The number of milliseconds the status says the last redraw took after its input.
+async function redrawnMs() {
+  const m = /redrawn (\d+) ms after the input/.exec(await page.locator('#status').textContent());
+  assert.ok(m, await page.locator('#status').textContent());
+  return Number(m[1]);
+}
+
+test('an error is shown beside its own key only, not beside a key its hint names', async () => {
+  for (const [good, bad] of [['pretraining.compute.start=3e25', 'rl.nope=1'], ['domain.math.slope=1.2', 'domain.math.slpoe=2']]) {
+    await page.goto(url + '?scenario=reasoners&' + good + '&' + bad);
+    await ready(page);
+    // The valid edit is not marked; the bad key, which has no field, is in the banner.
+    assert.equal(await page.locator('.control.invalid').count(), 0);
+    assert.equal(await page.locator('#fields pre.error:not([hidden])').count(), 0);
+    const banner = page.locator('#banner');
+    assert.equal(await banner.isVisible(), true);
+    const flags = await varyFlags();
+    const r = cli(['sweep', file, ...flags, '--out', path.join(tmp, 'bad')]);
+    assert.equal(r.code, 2);
+    assert.equal(await banner.locator('pre').textContent(), r.stderr.trimEnd());
+    assert.match(await page.locator('#status').textContent(), /see the error above/);
+    // Dropping the bad edit keeps the good one.
+    await redrawAfter("document.querySelector('#banner button').click()");
+    assert.equal(new URL(page.url()).search, '?scenario=reasoners&' + good);
+    assert.equal(await banner.isHidden(), true);
+    const [key, value] = good.split('=');
+    assert.equal(await page.locator(`[data-path="${key}"] input[type=text]`).inputValue(), value);
+    await assertDrawnEqualsSweep();
+  }
+});
+
+test('a URL naming no scenario says so, lists the scenarios and keeps its edits for the one picked', async () => {
+  await page.goto(url + '?scenario=reasonerz&rl.transfer=0.4');
+  await ready(page);
+  const banner = page.locator('#banner');
+  assert.equal(await banner.isVisible(), true);
+  const names = (await page.locator('#tabs button').allTextContents()).join(', ');
+  assert.equal(await banner.textContent(), `error: no scenario named "reasonerz"; the scenarios are: ${names}`);
+  assert.equal(await page.locator('#tabs button[aria-pressed="true"]').count(), 0);
+  assert.equal(await page.locator('main').isHidden(), true);
+  assert.match(page.url(), /scenario=reasonerz&rl\.transfer=0\.4$/);
+  await redrawAfter("document.querySelector('#tabs button[data-name=\"reasoners\"]').click()");
+  assert.match(page.url(), /\?scenario=reasoners&rl\.transfer=0\.4$/);
+  assert.equal(await page.locator('[data-path="rl.transfer"] input[type=text]').inputValue(), '0.4');
+  assert.equal(await banner.isHidden(), true);
+  await assertDrawnEqualsSweep();
+});
+
+test('toggles and Reset time their own redraw, and Reset forgets the values toggles kept', async () => {
+  // transfer-optimist has no erosion in its file: the switch is live only once a rate is set.
+  await page.goto(url + '?scenario=transfer-optimist');
+  await ready(page);
+  const erosion = page.locator('#toggle-erosion');
+  assert.equal(await erosion.isDisabled(), true);
+  await slide('erosion.rate', 600);
+  assert.equal(await erosion.isChecked(), true);
+  // Long after the slider moved, the toggle's redraw is timed from the toggle.
+  const pause = 1000;
+  await page.waitForTimeout(pause);
+  await redrawAfter("document.getElementById('toggle-erosion').click()");
+  assert.equal(await erosion.isChecked(), false);
+  assert.ok(await redrawnMs() < pause);
+  await page.waitForTimeout(pause);
+  await redrawAfter("document.getElementById('reset').click()");
+  assert.ok(await redrawnMs() < pause);
+  // The rate the toggle kept is gone with the edits: the switch is off and cannot bring it back.
+  assert.equal(await erosion.isChecked(), false);
+  assert.equal(await erosion.isDisabled(), true);
+  assert.equal(new URL(page.url()).search, '?scenario=transfer-optimist');
+});
+
+test('the `inf` tick of the thinking multiplier sits between rows of triangles, as in the PNG chart', async () => {
+  // A ceiling that makes some multipliers inf and leaves others finite.
+  await page.goto(url + '?scenario=inference-unlock&inference.ceiling.base=1e5');
+  await ready(page);
+  const layout = await page.evaluate(() => {
+    const chart = document.getElementById('chart-multiplier');
+    const tick = chart.querySelector('text[data-tick="inf"]');
+    const rows = {};
+    for (const m of chart.querySelectorAll('path[data-inf]')) {
+      const b = m.getBBox();
+      const r = rows[m.dataset.inf] || (rows[m.dataset.inf] = { top: Infinity, bottom: -Infinity });
+      r.top = Math.min(r.top, b.y);
+      r.bottom = Math.max(r.bottom, b.y + b.height);
+    }
+    const grid = [...chart.querySelectorAll('line.grid')].map((l) => Number(l.getAttribute('y1')));
+    return { tick: tick && Number(tick.getAttribute('y')), rows: Object.values(rows), grid };
+  });
+  assert.ok(layout.tick !== null, 'an inf tick');
+  assert.ok(layout.rows.length >= 2);
+  // The tick crosses no row, and no grid line runs through the band at the tick.
+  for (const r of layout.rows) assert.ok(layout.tick < r.top || layout.tick > r.bottom, JSON.stringify(layout));
+  assert.ok(!layout.grid.some((y) => Math.abs(y - layout.tick) < 0.5));
+  // Rows do not touch one another.
+  const sorted = [...layout.rows].sort((a, b) => a.top - b.top);
+  for (let i = 1; i < sorted.length; i += 1) assert.ok(sorted[i - 1].bottom < sorted[i].top, JSON.stringify(sorted));
+  // As in the PNG chart, the tick is halfway up the band: as many rows above it as below.
+  const below = layout.rows.filter((r) => r.top > layout.tick).length;
+  assert.equal(below, layout.rows.length / 2);
 });
 
 test('a thinking multiplier that is inf everywhere is a note with its reason, not markers', async () => {

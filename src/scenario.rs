@@ -207,6 +207,51 @@ const TOP_KEYS: &[&str] = &[
 ];
 /// Longest scenario or domain name: names become folder names and CSV cells.
 pub const MAX_NAME: usize = 100;
+
+/// What the commands write at the top of an output folder beside the scenario folders, by
+/// name, with the command that writes it (`index` is kept free for the report page too).
+const RESERVED_NAMES: &[(&str, &str)] = &[
+    ("comparison", "run"),
+    ("index.html", "run"),
+    ("index", "run"),
+];
+
+/// Prefixes of the folders commands write at the top of an output folder (`backtest-<scenario>`,
+/// `calibrate-<file stem>`, `fit-rl-<data file stem>`...), with the command that writes them.
+const RESERVED_PREFIXES: &[(&str, &str)] = &[
+    ("backtest-", "backtest"),
+    ("calibrate-", "calibrate"),
+    ("holdout-", "calibrate --holdout"),
+    ("fit-pretraining-", "fit pretraining"),
+    ("fit-domain-", "fit domain"),
+    ("fit-rl-", "fit rl"),
+];
+
+/// If a scenario named `name` would share its output folder with something a command writes
+/// beside the scenario folders (compared without case, as on a case-insensitive file system),
+/// the error's message and hint.
+fn reserved_name(name: &str) -> Option<(String, String)> {
+    let lower = name.to_ascii_lowercase();
+    if let Some((taken, command)) = RESERVED_NAMES.iter().find(|(n, _)| lower == *n) {
+        return Some((
+            format!("{name:?} is reserved for the run's own outputs"),
+            format!(
+                "`scalecast {command}` writes DIR/{taken} beside the scenario folders: choose another name"
+            ),
+        ));
+    }
+    RESERVED_PREFIXES
+        .iter()
+        .find(|(p, _)| lower.starts_with(p))
+        .map(|(prefix, command)| {
+            (
+                format!("{name:?} is reserved for the outputs of `scalecast {command}`"),
+                format!(
+                    "it writes DIR/{prefix}... beside the scenario folders: choose a name that does not start with `{prefix}`"
+                ),
+            )
+        })
+}
 const LAW_KEYS: &[&str] = &["E", "A", "B", "alpha", "beta"];
 
 impl Scenario {
@@ -1246,12 +1291,8 @@ impl<'d> Reader<'d> {
                 ),
                 Some("set [scenario] name = \"my-scenario\"".into()),
             );
-        } else if name == "comparison" || name == "index" {
-            self.err(
-                "scenario.name",
-                format!("{name:?} is reserved for the run's own outputs"),
-                Some("choose another name".into()),
-            );
+        } else if let Some((message, hint)) = reserved_name(name) {
+            self.err("scenario.name", message, Some(hint));
         }
     }
 
@@ -1962,6 +2003,41 @@ mod tests {
         assert!(e.message.contains("limit is 100000"), "{}", e.message);
         let e = first_error(&format!("[scenario]\nname = \"comparison\"\n{BASE}"));
         assert!(e.message.contains("reserved"));
+    }
+
+    #[test]
+    fn names_of_other_outputs_are_reserved() {
+        // What the commands write beside the scenario folders of an output folder, and names
+        // equal to them but for case (one folder on a case-insensitive file system).
+        for name in [
+            "comparison",
+            "index",
+            "index.html",
+            "Index.HTML",
+            "backtest-reasoners",
+            "calibrate-reasoners",
+            "holdout-reasoners-2024-01-01",
+            "fit-pretraining-runs",
+            "fit-domain-math",
+            "FIT-RL-steps",
+        ] {
+            let e = first_error(&format!("[scenario]\nname = \"{name}\"\n{BASE}"));
+            assert_eq!(e.path, "scenario.name", "{name}");
+            assert!(e.message.contains("reserved"), "{name}: {}", e.message);
+        }
+        for name in [
+            "indexed",
+            "index-html",
+            "backtest",
+            "fit-rl",
+            "my-backtest-1",
+            "fitness",
+        ] {
+            assert!(
+                read(&format!("[scenario]\nname = \"{name}\"\n{BASE}")).is_ok(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -475,3 +475,57 @@ fn bad_set_values_exit_2_and_write_nothing() {
     run("rl.transfer=high").stderr(predicate::str::contains("found \"rl.transfer=high\""));
     assert!(!out.exists());
 }
+
+/// A scenario named like a file or folder that commands write beside the scenario folders (here
+/// `index.html`, which `run` would write over the scenario's own folder) is an input error:
+/// `check` and `run` exit 2 and `run` writes nothing.
+#[test]
+fn names_of_the_output_folders_own_entries_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = |name: &str| MINIMAL.replace("name = \"mini\"", &format!("name = \"{name}\""));
+    let file = write(dir.path(), "page.toml", &named("index.html"));
+    let out = dir.path().join("out");
+    for command in ["check", "run"] {
+        let mut c = scalecast();
+        c.arg(command).arg(arg(&file));
+        if command == "run" {
+            c.args(["--out", arg(&out)]);
+        }
+        c.assert().code(2).stderr(predicate::str::contains(
+            "`scenario.name`: \"index.html\" is reserved",
+        ));
+    }
+    assert!(!out.exists());
+    // Every entry that run, mc and backtest write at the top of an output folder, other than
+    // the scenario's own folder, is a name a scenario cannot take.
+    let mut text = MINIMAL.to_string();
+    text.push_str("[[observation]]\ndomain = \"math\"\nyear = 2025\nscore = 0.5\n");
+    let file = write(dir.path(), "mini.toml", &text);
+    for args in [
+        vec!["run"],
+        vec!["mc", "--samples", "20", "--sobol", "0"],
+        vec!["backtest", "--from", "2024"],
+    ] {
+        scalecast()
+            .args(&args[..1])
+            .arg(arg(&file))
+            .args(&args[1..])
+            .args(["--out", arg(&out)])
+            .assert()
+            .success();
+    }
+    let names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "mini")
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in names {
+        let f = write(dir.path(), "other.toml", &named(&name));
+        scalecast()
+            .args(["check", arg(&f)])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is reserved"));
+    }
+}

@@ -529,3 +529,54 @@ fn names_of_the_output_folders_own_entries_are_refused() {
             .stderr(predicate::str::contains("is reserved"));
     }
 }
+
+/// Rank correlations that cannot hold together fail `check` with the error `mc` gives for them.
+#[test]
+fn check_reports_correlations_that_mc_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = MINIMAL
+        .replace(
+            "rate = 0.3",
+            "rate = { dist = \"uniform\", low = 0.1, high = 0.5 }",
+        )
+        .replace(
+            "slope = 1.0",
+            "slope = { dist = \"uniform\", low = 0.9, high = 1.1 }",
+        );
+    for (a, b, rank) in [
+        ("rl.transfer", "erosion.rate", 0.5),
+        ("rl.transfer", "domain.math.slope", 0.9),
+        ("erosion.rate", "domain.math.slope", -0.9),
+    ] {
+        text.push_str(&format!(
+            "[[correlation]]\na = \"{a}\"\nb = \"{b}\"\nrank = {rank}\n"
+        ));
+    }
+    let file = write(dir.path(), "corr.toml", &text);
+    let out = dir.path().join("out");
+    let wanted = "these rank correlations cannot hold together";
+    let mc = scalecast()
+        .args(["mc", arg(&file), "--samples", "10", "--out", arg(&out)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(wanted));
+    let mc_error = String::from_utf8(mc.get_output().stderr.clone()).unwrap();
+    scalecast()
+        .args(["check", arg(&file)])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("FAIL"))
+        .stderr(predicate::eq(mc_error));
+    // Correlations that can hold together pass.
+    let fine = write(
+        dir.path(),
+        "fine.toml",
+        &text.replace("rank = -0.9", "rank = 0.5"),
+    );
+    scalecast()
+        .args(["check", arg(&fine)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OK"));
+    assert!(!out.exists());
+}

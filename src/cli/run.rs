@@ -259,12 +259,22 @@ pub(super) fn explain(file: &Path, year: Option<f64>) -> Result<()> {
     Ok(())
 }
 
+/// The `[[correlation]]`s of `s` as `mc` checks them: one per pair, and ranks that can hold
+/// together (a positive definite matrix), by building its [`Sampler`].
+fn check_correlations(s: &Scenario) -> Result<(), InputErrors> {
+    if s.correlations.is_empty() {
+        return Ok(());
+    }
+    Sampler::new(s, montecarlo::DEFAULT_SEED).map(|_| ())
+}
+
 pub(super) fn check(paths: &[PathBuf]) -> Result<()> {
     let files = scenario_files(paths)?;
     let mut errors = Vec::new();
     for f in &files {
         let checked = Scenario::from_file(f)
             .and_then(|s| forecast(&s).map(|_| s))
+            .and_then(|s| check_correlations(&s).map(|()| s))
             .and_then(|s| crate::sweep::check_table(&s).map(|()| s));
         match checked {
             Ok(s) => println!(

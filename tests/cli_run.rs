@@ -580,3 +580,43 @@ fn check_reports_correlations_that_mc_refuses() {
         .stdout(predicate::str::contains("OK"));
     assert!(!out.exists());
 }
+
+/// An output folder holding a base file that a scenario reads (`[scenario] base`) is refused
+/// like one holding the scenario file, by every command that writes a scenario's outputs.
+#[test]
+fn an_output_folder_holding_a_base_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base_dir = dir.path().join("base");
+    fs::create_dir(&base_dir).unwrap();
+    let mut text = MINIMAL.to_string();
+    text.push_str("[[observation]]\ndomain = \"math\"\nyear = 2025\nscore = 0.5\n");
+    let base = write(&base_dir, "present.toml", &text);
+    let file = write(
+        dir.path(),
+        "mini.toml",
+        "[scenario]\nname = \"mini\"\nbase = \"base/present.toml\"\n[rl]\ntransfer = 0.05\n",
+    );
+    let f = arg(&file);
+    let runs: [&[&str]; 5] = [
+        &["run", f],
+        &["mc", f, "--samples", "20"],
+        &["sweep", f, "--vary", "rl.transfer=list:0,0.1"],
+        &[
+            "allocate", f, "--budget", "1e26", "--year", "2025", "--domain", "math",
+        ],
+        &["backtest", f, "--from", "2024"],
+    ];
+    let before: Vec<_> = fs::read_dir(&base_dir).unwrap().collect();
+    for args in runs {
+        scalecast()
+            .args(args)
+            .args(["--out", arg(&base_dir)])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "this folder holds the input {}",
+                base.display()
+            )));
+    }
+    assert_eq!(fs::read_dir(&base_dir).unwrap().count(), before.len());
+}

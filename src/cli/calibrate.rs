@@ -148,8 +148,8 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
         }
     }
     let s = Scenario::from_file(&o.scenario)?;
-    let mut inputs_read = vec![o.data.clone(), benchmarks.clone(), o.scenario.clone()];
-    inputs_read.extend(s.document.bases.iter().map(|b| PathBuf::from(&b.file)));
+    let mut inputs_read = vec![o.data.clone(), benchmarks.clone()];
+    inputs_read.extend(inputs_of([&s]));
     crate::output::check_out_dir(&o.out, &inputs_read)?;
     let settings = Settings {
         before: split,

@@ -344,7 +344,7 @@ pub(super) fn backtest(
         )?;
     }
     let s = Scenario::from_file(file)?;
-    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
+    crate::output::check_out_dir(out, &inputs_of([&s]))?;
     let f = forecast(&s)?;
     let sampling = samples.map(|samples| crate::backtest::Sampling { samples, seed });
     let b = crate::backtest::backtest(&s, from, sampling)?;

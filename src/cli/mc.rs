@@ -131,8 +131,7 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
         .into());
     }
     let scenarios = read_scenarios(paths)?;
-    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
-    crate::output::check_out_dir(out, &inputs)?;
+    crate::output::check_out_dir(out, &inputs_of(scenarios.iter().map(|(_, s)| s)))?;
     // Check everything before any work: forecasts at the medians, --year, correlations.
     let mut errors: Vec<InputError> = Vec::new();
     let mut plans = Vec::new();

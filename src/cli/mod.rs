@@ -429,6 +429,15 @@ pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, Inp
     }
 }
 
+/// Every file that `scenarios` were read from, for [`crate::output::check_out_dir`]: each
+/// scenario's file and the base files it reads.
+fn inputs_of<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> Vec<PathBuf> {
+    scenarios
+        .into_iter()
+        .flat_map(|s| s.document.files())
+        .collect()
+}
+
 pub(crate) use crate::report::json::sha256_hex;
 
 /// A path for messages and provenance, with `/` separators.

@@ -8,8 +8,7 @@ pub(super) fn run(paths: &[PathBuf], out: &Path, set: &[String]) -> Result<()> {
         .map(|text| parse_set(text))
         .collect::<Result<Vec<_>, _>>()?;
     let mut scenarios = read_scenarios(paths)?;
-    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
-    crate::output::check_out_dir(out, &inputs)?;
+    crate::output::check_out_dir(out, &inputs_of(scenarios.iter().map(|(_, s)| s)))?;
     let mut results = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
     for (_, s) in &mut scenarios {

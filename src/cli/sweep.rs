@@ -49,7 +49,7 @@ pub(super) fn sweep(
             })
         })
         .transpose()?;
-    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
+    crate::output::check_out_dir(out, &inputs_of([&s]))?;
     let sw = Sweep::new(&s, &vary, origin, at)?;
     let points = sw.points_of(shard);
     sw.check_rows(
@@ -122,7 +122,7 @@ pub(super) fn allocate(
     let s = Scenario::from_file(file)?;
     forecast(&s)?;
     let problem = Problem::new(&s, budget, year, domain, queries)?;
-    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
+    crate::output::check_out_dir(out, &inputs_of([&s]))?;
     let grid = problem.grid();
     let best = problem.best(&grid);
     let all = problem.all_pretraining();

@@ -252,6 +252,7 @@ fn reserved_name(name: &str) -> Option<(String, String)> {
             )
         })
 }
+
 const LAW_KEYS: &[&str] = &["E", "A", "B", "alpha", "beta"];
 
 impl Scenario {

@@ -239,7 +239,23 @@ fn missing_file_and_directory_errors_exit_2() {
         .args(["check", "no/such/file.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no such file"));
+        .stderr(
+            predicate::str::contains("no such file")
+                .and(predicate::str::contains(
+                    "hint: check the path; `scalecast check` takes scenario files or folders of them",
+                ))
+                .and(predicate::str::contains("scalecast run").not()),
+        );
+    // A command that reads scenarios/ without an argument says so in its own name.
+    for command in ["run", "mc", "serve"] {
+        scalecast()
+            .args([command, "no/such/file.toml"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "hint: `scalecast {command}` with no argument reads scenarios/ in the current folder"
+            )));
+    }
     let dir = tempfile::tempdir().unwrap();
     scalecast()
         .args(["run", dir.path().to_str().unwrap()])

@@ -56,12 +56,14 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
         } => {
             use crate::fit::pretraining::{self, Run};
             check_flag(
+                "fit pretraining",
                 "--delta",
                 delta,
                 delta > 0.0 && delta.is_finite(),
                 "a positive number",
             )?;
             check_flag(
+                "fit pretraining",
                 "--at-compute",
                 at_compute,
                 at_compute > 0.0 && at_compute.is_finite(),
@@ -149,7 +151,13 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
             use crate::fit::domain::{self, Point};
             use crate::model::pretraining::Law;
             if let Some(x) = floor {
-                check_flag("--floor", x, (0.0..1.0).contains(&x), "a number in [0, 1)")?;
+                check_flag(
+                    "fit domain",
+                    "--floor",
+                    x,
+                    (0.0..1.0).contains(&x),
+                    "a number in [0, 1)",
+                )?;
             }
             let name = name.unwrap_or_else(|| stem(&data).replace('.', "_"));
             if name.is_empty()
@@ -334,9 +342,10 @@ pub(super) fn backtest(
     seed: u64,
     out: &Path,
 ) -> Result<()> {
-    check_flag("--from", from, from.is_finite(), "a year")?;
+    check_flag("backtest", "--from", from, from.is_finite(), "a year")?;
     if let Some(n) = samples {
         check_flag(
+            "backtest",
             "--samples",
             n as f64,
             (2..=1_000_000).contains(&n),

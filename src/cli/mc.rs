@@ -130,7 +130,7 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
         )
         .into());
     }
-    let scenarios = read_scenarios(paths)?;
+    let scenarios = read_scenarios(paths, "mc")?;
     crate::output::check_out_dir(out, &inputs_of(scenarios.iter().map(|(_, s)| s)))?;
     // Check everything before any work: forecasts at the medians, --year, correlations.
     let mut errors: Vec<InputError> = Vec::new();

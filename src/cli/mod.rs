@@ -345,8 +345,10 @@ pub fn main(cli: Cli) -> Result<()> {
     }
 }
 
-/// Scenario files named by `paths`: files as given, folders expanded to their `*.toml` (sorted).
-pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
+/// Scenario files named by `paths`: files as given, folders expanded to their `*.toml` (sorted);
+/// no paths means `scenarios/`. `command` (`run`, `mc`, `serve`, or `check`, which needs paths)
+/// is named in the hint of a path that does not exist.
+pub fn scenario_files(paths: &[PathBuf], command: &str) -> Result<Vec<PathBuf>, InputErrors> {
     let default = [PathBuf::from("scenarios")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -381,20 +383,32 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
         } else if p.exists() {
             files.push(p.clone());
         } else {
+            let hint = if command == "check" {
+                "check the path; `scalecast check` takes scenario files or folders of them"
+                    .to_string()
+            } else {
+                format!(
+                    "`scalecast {command}` with no argument reads scenarios/ in the current folder"
+                )
+            };
             return Err(usage(
                 &p.display().to_string(),
                 "",
                 "no such file or folder",
-                Some("`scalecast run` with no argument reads scenarios/ in the current folder"),
+                Some(&hint),
             ));
         }
     }
     Ok(files)
 }
 
-/// Read every scenario, collecting the errors of all files; names must be unique.
-pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, InputErrors> {
-    let files = scenario_files(paths)?;
+/// Read every scenario, collecting the errors of all files; names must be unique. `command`
+/// is named in hints (see [`scenario_files`]).
+pub fn read_scenarios(
+    paths: &[PathBuf],
+    command: &str,
+) -> Result<Vec<(PathBuf, Scenario)>, InputErrors> {
+    let files = scenario_files(paths, command)?;
     let mut out: Vec<(PathBuf, Scenario)> = Vec::new();
     let mut errors = Vec::new();
     for f in files {
@@ -471,8 +485,15 @@ fn progress_bar(quiet: bool, len: u64, things: &str) -> ProgressBar {
     bar
 }
 
-/// A flag value that must satisfy `ok`, else an input error naming the flag.
-fn check_flag(flag: &str, value: f64, ok: bool, expected: &str) -> Result<(), InputErrors> {
+/// A flag value of `command` (as typed after `scalecast`, e.g. "fit rl") that must satisfy
+/// `ok`, else an input error naming the flag and hinting at the command's help.
+fn check_flag(
+    command: &str,
+    flag: &str,
+    value: f64,
+    ok: bool,
+    expected: &str,
+) -> Result<(), InputErrors> {
     if ok {
         return Ok(());
     }
@@ -480,7 +501,7 @@ fn check_flag(flag: &str, value: f64, ok: bool, expected: &str) -> Result<(), In
         flag,
         "",
         format!("expected {expected}, found {value}"),
-        Some("see `scalecast fit --help`"),
+        Some(&format!("see `scalecast {command} --help`")),
     ))
 }
 

@@ -7,7 +7,7 @@ pub(super) fn run(paths: &[PathBuf], out: &Path, set: &[String]) -> Result<()> {
         .iter()
         .map(|text| parse_set(text))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut scenarios = read_scenarios(paths)?;
+    let mut scenarios = read_scenarios(paths, "run")?;
     crate::output::check_out_dir(out, &inputs_of(scenarios.iter().map(|(_, s)| s)))?;
     let mut results = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
@@ -268,7 +268,7 @@ fn check_correlations(s: &Scenario) -> Result<(), InputErrors> {
 }
 
 pub(super) fn check(paths: &[PathBuf]) -> Result<()> {
-    let files = scenario_files(paths)?;
+    let files = scenario_files(paths, "check")?;
     let mut errors = Vec::new();
     for f in &files {
         let checked = Scenario::from_file(f)

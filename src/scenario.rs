@@ -595,9 +595,9 @@ impl Scenario {
     }
 
     /// Set and pin every `(path, value)`, then check the scenario (`run --set`, and the Python
-    /// package's `sc[path] = value`); the edits are recorded in `edits`. On error the scenario
-    /// is left part-edited.
-    pub fn edit(&mut self, edits: &[(String, f64)]) -> Result<(), InputErrors> {
+    /// package's `sc[path] = value`); the edits are recorded in `edits`. The check's errors say
+    /// that `by` set the values (see [`set_by`]). On error the scenario is left part-edited.
+    pub fn edit(&mut self, edits: &[(String, f64)], by: &str) -> Result<(), InputErrors> {
         let mut errors = Vec::new();
         for (path, value) in edits {
             match self.set(path, *value) {
@@ -606,7 +606,7 @@ impl Scenario {
             }
         }
         if errors.is_empty() {
-            errors = self.check();
+            errors = set_by(by, edits, self.check());
         }
         if errors.is_empty() {
             self.edits.extend_from_slice(edits);
@@ -852,6 +852,34 @@ fn trajectory_leaves<'a>(prefix: &str, t: &'a mut Trajectory, rule: Rule, out: &
 pub fn under(path: &str, prefix: &str) -> bool {
     path.strip_prefix(prefix)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// `errors` of a scenario checked after `by` (`the sweep`, `--set`) set the values `edits`, each
+/// message prefixed with the values that caused it ("the sweep sets `rl.transfer` = 2: expected
+/// a number in [-1, 1], found 2"): an error is placed at the line of the file that holds the
+/// key, so it must say the value is not the one written there. An error about an edited key
+/// names that edit; any other (a rule across keys) names every edit.
+pub fn set_by(by: &str, edits: &[(String, f64)], errors: Vec<InputError>) -> Vec<InputError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            let own: Vec<&(String, f64)> = edits
+                .iter()
+                .filter(|(p, _)| under(&e.path, p) || under(p, &e.path))
+                .collect();
+            let named = if own.is_empty() {
+                edits.iter().collect()
+            } else {
+                own
+            };
+            let values: Vec<String> = named
+                .iter()
+                .map(|(p, x)| format!("`{p}` = {}", show(*x)))
+                .collect();
+            e.message = format!("{by} sets {}: {}", values.join(" and "), e.message);
+            e
+        })
+        .collect()
 }
 
 /// A number as the user would write it in TOML.
@@ -1868,10 +1896,13 @@ mod tests {
     #[test]
     fn edit_sets_pins_and_checks() {
         let mut s = read(UNCERTAIN).unwrap();
-        s.edit(&[
-            ("rl.transfer".into(), 0.3),
-            ("pretraining.params".into(), 2e12),
-        ])
+        s.edit(
+            &[
+                ("rl.transfer".into(), 0.3),
+                ("pretraining.params".into(), 2e12),
+            ],
+            "--set",
+        )
         .unwrap();
         assert_eq!(s.get("rl.transfer").unwrap(), 0.3);
         assert_eq!(s.get("pretraining.params").unwrap(), 2e12);
@@ -1883,24 +1914,70 @@ mod tests {
                 ("pretraining.params".into(), 2e12)
             ]
         );
-        // out of range: the check's error
-        let e = s.clone().edit(&[("rl.transfer".into(), 1.5)]).unwrap_err();
+        // out of range: the check's error, saying the value was set
+        let e = s
+            .clone()
+            .edit(&[("rl.transfer".into(), 1.5)], "--set")
+            .unwrap_err();
         assert_eq!(e.0.len(), 1);
         assert_eq!(e.0[0].path, "rl.transfer");
-        assert!(e.0[0].message.contains("found 1.5"), "{}", e.0[0].message);
+        assert_eq!(
+            e.0[0].message,
+            "--set sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5"
+        );
+        // of several edits, an error names the one of its key ...
+        let e = s
+            .clone()
+            .edit(
+                &[("rl.transfer".into(), 1.5), ("erosion.rate".into(), 0.1)],
+                "--set",
+            )
+            .unwrap_err();
+        assert!(e.0[0]
+            .message
+            .starts_with("--set sets `rl.transfer` = 1.5: "));
+        // ... and a rule across keys all of them
+        let e = s
+            .clone()
+            .edit(
+                &[("time.start".into(), 2030.0), ("time.end".into(), 2029.0)],
+                "--set",
+            )
+            .unwrap_err();
+        assert_eq!(e.0[0].path, "time.end");
+        assert!(e.0[0].message.starts_with("--set sets `time.end` = 2029: "));
+        let e = s
+            .clone()
+            .edit(
+                &[("time.start".into(), 2040.0), ("erosion.rate".into(), 0.1)],
+                "--set",
+            )
+            .unwrap_err();
+        assert_eq!(e.0[0].path, "time.end");
+        assert!(
+            e.0[0]
+                .message
+                .starts_with("--set sets `time.start` = 2040 and `erosion.rate` = 0.1: "),
+            "{}",
+            e.0[0].message
+        );
         // every unknown key is reported, and nothing is checked before they are fixed
         let e = s
             .clone()
-            .edit(&[
-                ("a.b".into(), 1.0),
-                ("rl.transfer".into(), 9.0),
-                ("c".into(), 1.0),
-            ])
+            .edit(
+                &[
+                    ("a.b".into(), 1.0),
+                    ("rl.transfer".into(), 9.0),
+                    ("c".into(), 1.0),
+                ],
+                "--set",
+            )
             .unwrap_err();
         let paths: Vec<&str> = e.0.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, ["a.b", "c"]);
         // a law key makes the law custom
-        s.edit(&[("pretraining.law.alpha".into(), 0.4)]).unwrap();
+        s.edit(&[("pretraining.law.alpha".into(), 0.4)], "--set")
+            .unwrap();
         assert_eq!(s.pretraining.law_name, "custom");
     }
 

@@ -483,8 +483,24 @@ fn bad_set_values_exit_2_and_write_nothing() {
         ),
     );
     run("rl.transfer=1.5").stderr(predicate::str::contains(
-        "`rl.transfer`: expected a number in [-1, 1], found 1.5",
+        "`rl.transfer`: --set sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5",
     ));
+    // A key of a base file: the error is placed at the base's line, and says the value is not
+    // the one written there.
+    let base = write(dir.path(), "present.toml", MINIMAL);
+    let derived = write(
+        dir.path(),
+        "derived.toml",
+        "[scenario]\nname = \"derived\"\nbase = \"present.toml\"\n",
+    );
+    scalecast()
+        .args(["run", arg(&derived), "--out", arg(&out), "--set", "rl.transfer=2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(format!(
+            "error: {}:13:12: `rl.transfer`: --set sets `rl.transfer` = 2: expected a number in [-1, 1], found 2",
+            base.display()
+        )));
     run("rl.transfer").stderr(predicate::str::contains(
         "error: --set: expected PATH=VALUE with a number as VALUE, found \"rl.transfer\"",
     ));

@@ -67,7 +67,7 @@ def test_an_out_of_range_value(out):
 
     text = message(set_it)
     assert text == stderr("run", REASONERS, "--set", "rl.transfer=1.5", "--out", out)
-    assert "`rl.transfer`: expected a number in [-1, 1], found 1.5" in text
+    assert "`rl.transfer`: --set sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5" in text
     # a failed edit leaves the scenario as it was
     assert sc.items() == before and sc.uncertain == ["rl.transfer"] and sc.edits == []
 
@@ -88,7 +88,7 @@ def test_errors_carry_their_parts():
     [one] = e.value.errors
     assert one["path"] == "rl.transfer" and one["file"] == str(REASONERS)
     assert one["line"] > 0 and one["column"] > 0
-    assert one["message"] == "expected a number in [-1, 1], found 1.5"
+    assert one["message"] == "--set sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5"
     assert one["hint"]
     assert isinstance(e.value, ValueError)
 

@@ -12,7 +12,7 @@ pub(super) fn run(paths: &[PathBuf], out: &Path, set: &[String]) -> Result<()> {
     let mut results = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
     for (_, s) in &mut scenarios {
-        if let Err(e) = s.edit(&edits) {
+        if let Err(e) = s.edit(&edits, "--set") {
             errors.extend(e.0);
         }
     }

@@ -171,7 +171,21 @@ fn check_reports_ok_and_errors() {
         .args(["check", good.to_str().unwrap()])
         .assert()
         .success()
-        .stdout(predicate::str::contains("OK"));
+        .stdout(predicate::str::contains("OK").and(predicate::str::contains(
+            "(mini, 2 domains, 5 time points from 2024 to 2026)",
+        )));
+    let one = write(
+        dir.path(),
+        "one.toml",
+        &MINIMAL[..MINIMAL.find("[[domain]]\nname = \"writing\"").unwrap()],
+    );
+    scalecast()
+        .args(["check", arg(&one)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "(mini, 1 domain, 5 time points from 2024 to 2026)",
+        ));
     let cases = [
         ("syntax.toml", "[time\nstart = 1", "invalid TOML"),
         (

@@ -338,20 +338,24 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
 pub(super) fn backtest(
     file: &Path,
     from: f64,
-    samples: Option<usize>,
+    samples: Option<&str>,
     seed: u64,
     out: &Path,
 ) -> Result<()> {
     check_flag("backtest", "--from", from, from.is_finite(), "a year")?;
-    if let Some(n) = samples {
-        check_flag(
-            "backtest",
-            "--samples",
-            n as f64,
-            (2..=1_000_000).contains(&n),
-            "a number of samples from 2 to 1000000",
-        )?;
-    }
+    let samples = samples
+        .map(|text| -> Result<usize, InputErrors> {
+            let n = count("--samples", text, "samples")?;
+            check_flag(
+                "backtest",
+                "--samples",
+                text.trim(),
+                (2.0..=1e6).contains(&n),
+                "a number of samples from 2 to 1000000",
+            )?;
+            Ok(n as usize)
+        })
+        .transpose()?;
     let s = Scenario::from_file(file)?;
     crate::output::check_out_dir(out, &inputs_of([&s]))?;
     let f = forecast(&s)?;

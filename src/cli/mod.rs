@@ -68,9 +68,9 @@ pub enum Command {
     Mc {
         /// Scenario files or folders of them (every *.toml inside); default: scenarios/
         paths: Vec<PathBuf>,
-        /// Number of samples (at most 100,000,000)
-        #[arg(long, default_value_t = montecarlo::DEFAULT_SAMPLES)]
-        samples: usize,
+        /// Number of samples (at most 100,000,000; a whole number, also as 1e5)
+        #[arg(long, default_value_t = montecarlo::DEFAULT_SAMPLES.to_string(), allow_negative_numbers = true)]
+        samples: String,
         /// Seed of the random streams (sample i draws from stream i)
         #[arg(long, default_value_t = montecarlo::DEFAULT_SEED)]
         seed: u64,
@@ -82,8 +82,8 @@ pub enum Command {
         write_samples: bool,
         /// Base samples of the Sobol indices at --year (each costs inputs + 2 evaluations;
         /// 0: none)
-        #[arg(long, default_value_t = montecarlo::DEFAULT_SOBOL_SAMPLES)]
-        sobol: usize,
+        #[arg(long, default_value_t = montecarlo::DEFAULT_SOBOL_SAMPLES.to_string(), allow_negative_numbers = true)]
+        sobol: String,
         /// Output folder; each scenario goes to OUT/<scenario name>/mc/
         #[arg(long, default_value = "output")]
         out: PathBuf,
@@ -177,8 +177,8 @@ pub enum Command {
         from: f64,
         /// Monte Carlo samples of the scenario's distributions: check each observation against
         /// the 50% and 90% bands
-        #[arg(long)]
-        samples: Option<usize>,
+        #[arg(long, allow_negative_numbers = true)]
+        samples: Option<String>,
         /// Seed of the Monte Carlo samples
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -302,18 +302,22 @@ pub fn main(cli: Cli) -> Result<()> {
             sobol,
             out,
             quiet,
-        } => mc::mc(
-            &paths,
-            &McOptions {
-                samples,
-                seed,
-                year,
-                write_samples,
-                sobol,
-                quiet,
-            },
-            &out,
-        ),
+        } => {
+            let samples = mc::samples_flag(&samples, write_samples)?;
+            let sobol = mc::sobol_flag(&sobol)?;
+            mc::mc(
+                &paths,
+                &McOptions {
+                    samples,
+                    seed,
+                    year,
+                    write_samples,
+                    sobol,
+                    quiet,
+                },
+                &out,
+            )
+        }
         Command::Sweep {
             file,
             vary,
@@ -340,7 +344,7 @@ pub fn main(cli: Cli) -> Result<()> {
             samples,
             seed,
             out,
-        } => fit::backtest(&file, from, samples, seed, &out),
+        } => fit::backtest(&file, from, samples.as_deref(), seed, &out),
         Command::Data(DataCommand::Build { dir }) => data::build(&dir),
     }
 }
@@ -490,7 +494,7 @@ fn progress_bar(quiet: bool, len: u64, things: &str) -> ProgressBar {
 fn check_flag(
     command: &str,
     flag: &str,
-    value: f64,
+    value: impl std::fmt::Display,
     ok: bool,
     expected: &str,
 ) -> Result<(), InputErrors> {
@@ -503,6 +507,23 @@ fn check_flag(
         format!("expected {expected}, found {value}"),
         Some(&format!("see `scalecast {command} --help`")),
     ))
+}
+
+/// The value of a count flag (`--samples 100000`, `--samples 1e5`): a whole number in digits,
+/// decimals or exponent form. `what` names the count in the error of a value that is not a
+/// whole number; an infinite value is returned as it is, for the caller's range check to report
+/// (with the text as typed).
+fn count(flag: &str, text: &str, what: &str) -> Result<f64, InputErrors> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(n) if n.is_infinite() || n.fract() == 0.0 => Ok(n),
+        _ => Err(usage(
+            flag,
+            "",
+            format!("expected a whole number of {what}, found {text}"),
+            Some(&format!("e.g. {flag} 10000, or {flag} 1e4")),
+        )),
+    }
 }
 
 /// The most samples `--write-samples` writes (the file is built in memory).

@@ -258,6 +258,15 @@ pub(super) fn explain(file: &Path, year: Option<f64>) -> Result<()> {
     Ok(())
 }
 
+/// `n` and `thing`, plural unless `n` is 1: "1 domain", "6 domains".
+fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 /// The `[[correlation]]`s of `s` as `mc` checks them: one per pair, and ranks that can hold
 /// together (a positive definite matrix), by building its [`Sampler`].
 fn check_correlations(s: &Scenario) -> Result<(), InputErrors> {
@@ -277,11 +286,11 @@ pub(super) fn check(paths: &[PathBuf]) -> Result<()> {
             .and_then(|s| crate::sweep::check_table(&s).map(|()| s));
         match checked {
             Ok(s) => println!(
-                "OK    {} ({}, {} domains, {} time points from {} to {})",
+                "OK    {} ({}, {}, {} from {} to {})",
                 shown(f),
                 s.name,
-                s.domains.len(),
-                s.time.len(),
+                counted(s.domains.len(), "domain"),
+                counted(s.time.len(), "time point"),
                 s.time.start,
                 s.time.end
             ),

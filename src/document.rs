@@ -214,6 +214,15 @@ impl Document {
         (0..=self.bases.len()).map(|i| self.source(i)).collect()
     }
 
+    /// The paths of [`Document::sources`]: this file, then its base files, nearest first (a base
+    /// file's name is its path as it was read).
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.sources()
+            .into_iter()
+            .map(|(file, _)| PathBuf::from(file))
+            .collect()
+    }
+
     /// An error about key path `path`, placed at the deepest part of the path present in the
     /// tree, in the file that part came from.
     pub fn error(&self, path: &str, message: impl Into<String>) -> InputError {

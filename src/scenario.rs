@@ -210,6 +210,52 @@ const TOP_KEYS: &[&str] = &[
 ];
 /// Longest scenario or domain name: names become folder names and CSV cells.
 pub const MAX_NAME: usize = 100;
+
+/// What the commands write at the top of an output folder beside the scenario folders, by
+/// name, with the command that writes it (`index` is kept free for the report page too).
+const RESERVED_NAMES: &[(&str, &str)] = &[
+    ("comparison", "run"),
+    ("index.html", "run"),
+    ("index", "run"),
+];
+
+/// Prefixes of the folders commands write at the top of an output folder (`backtest-<scenario>`,
+/// `calibrate-<file stem>`, `fit-rl-<data file stem>`...), with the command that writes them.
+const RESERVED_PREFIXES: &[(&str, &str)] = &[
+    ("backtest-", "backtest"),
+    ("calibrate-", "calibrate"),
+    ("holdout-", "calibrate --holdout"),
+    ("fit-pretraining-", "fit pretraining"),
+    ("fit-domain-", "fit domain"),
+    ("fit-rl-", "fit rl"),
+];
+
+/// If a scenario named `name` would share its output folder with something a command writes
+/// beside the scenario folders (compared without case, as on a case-insensitive file system),
+/// the error's message and hint.
+fn reserved_name(name: &str) -> Option<(String, String)> {
+    let lower = name.to_ascii_lowercase();
+    if let Some((taken, command)) = RESERVED_NAMES.iter().find(|(n, _)| lower == *n) {
+        return Some((
+            format!("{name:?} is reserved for the run's own outputs"),
+            format!(
+                "`scalecast {command}` writes DIR/{taken} beside the scenario folders: choose another name"
+            ),
+        ));
+    }
+    RESERVED_PREFIXES
+        .iter()
+        .find(|(p, _)| lower.starts_with(p))
+        .map(|(prefix, command)| {
+            (
+                format!("{name:?} is reserved for the outputs of `scalecast {command}`"),
+                format!(
+                    "it writes DIR/{prefix}... beside the scenario folders: choose a name that does not start with `{prefix}`"
+                ),
+            )
+        })
+}
+
 const LAW_KEYS: &[&str] = &["E", "A", "B", "alpha", "beta"];
 
 impl Scenario {
@@ -553,8 +599,9 @@ impl Scenario {
 
     /// Set and pin every `(path, value)`, then check the scenario (`run --set`, and the Python
     /// package's `sc[path] = value`); the edits are recorded in `edits`, a key set before
-    /// keeping its place there with the new value. On error the scenario is left part-edited.
-    pub fn edit(&mut self, edits: &[(String, f64)]) -> Result<(), InputErrors> {
+    /// keeping its place there with the new value. The check's errors say that `by` set the
+    /// values (see [`set_by`]). On error the scenario is left part-edited.
+    pub fn edit(&mut self, edits: &[(String, f64)], by: &str) -> Result<(), InputErrors> {
         let mut errors = Vec::new();
         for (path, value) in edits {
             match self.set(path, *value) {
@@ -563,7 +610,7 @@ impl Scenario {
             }
         }
         if errors.is_empty() {
-            errors = self.check();
+            errors = set_by(by, edits, self.check());
         }
         if errors.is_empty() {
             for (path, value) in edits {
@@ -814,6 +861,34 @@ fn trajectory_leaves<'a>(prefix: &str, t: &'a mut Trajectory, rule: Rule, out: &
 pub fn under(path: &str, prefix: &str) -> bool {
     path.strip_prefix(prefix)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+}
+
+/// `errors` of a scenario checked after `by` (`the sweep`, `--set`) set the values `edits`, each
+/// message prefixed with the values that caused it ("the sweep sets `rl.transfer` = 2: expected
+/// a number in [-1, 1], found 2"): an error is placed at the line of the file that holds the
+/// key, so it must say the value is not the one written there. An error about an edited key
+/// names that edit; any other (a rule across keys) names every edit.
+pub fn set_by(by: &str, edits: &[(String, f64)], errors: Vec<InputError>) -> Vec<InputError> {
+    errors
+        .into_iter()
+        .map(|mut e| {
+            let own: Vec<&(String, f64)> = edits
+                .iter()
+                .filter(|(p, _)| under(&e.path, p) || under(p, &e.path))
+                .collect();
+            let named = if own.is_empty() {
+                edits.iter().collect()
+            } else {
+                own
+            };
+            let values: Vec<String> = named
+                .iter()
+                .map(|(p, x)| format!("`{p}` = {}", show(*x)))
+                .collect();
+            e.message = format!("{by} sets {}: {}", values.join(" and "), e.message);
+            e
+        })
+        .collect()
 }
 
 /// A number as the user would write it in TOML.
@@ -1254,12 +1329,8 @@ impl<'d> Reader<'d> {
                 ),
                 Some("set [scenario] name = \"my-scenario\"".into()),
             );
-        } else if name == "comparison" || name == "index" {
-            self.err(
-                "scenario.name",
-                format!("{name:?} is reserved for the run's own outputs"),
-                Some("choose another name".into()),
-            );
+        } else if let Some((message, hint)) = reserved_name(name) {
+            self.err("scenario.name", message, Some(hint));
         }
     }
 
@@ -1834,10 +1905,13 @@ mod tests {
     #[test]
     fn edit_sets_pins_and_checks() {
         let mut s = read(UNCERTAIN).unwrap();
-        s.edit(&[
-            ("rl.transfer".into(), 0.3),
-            ("pretraining.params".into(), 2e12),
-        ])
+        s.edit(
+            &[
+                ("rl.transfer".into(), 0.3),
+                ("pretraining.params".into(), 2e12),
+            ],
+            "--set",
+        )
         .unwrap();
         assert_eq!(s.get("rl.transfer").unwrap(), 0.3);
         assert_eq!(s.get("pretraining.params").unwrap(), 2e12);
@@ -1851,11 +1925,14 @@ mod tests {
         );
         // A key set again keeps its place with its new value, and the recorded edits set on the
         // file give the same scenario.
-        s.edit(&[
-            ("rl.max_gain".into(), 2.0),
-            ("rl.transfer".into(), 0.4),
-            ("rl.transfer".into(), 0.2),
-        ])
+        s.edit(
+            &[
+                ("rl.max_gain".into(), 2.0),
+                ("rl.transfer".into(), 0.4),
+                ("rl.transfer".into(), 0.2),
+            ],
+            "--set",
+        )
         .unwrap();
         assert_eq!(
             s.edits,
@@ -1866,27 +1943,73 @@ mod tests {
             ]
         );
         let mut again = read(UNCERTAIN).unwrap();
-        again.edit(&s.edits.clone()).unwrap();
+        again.edit(&s.edits.clone(), "--set").unwrap();
         assert_eq!(again.parameters(), s.parameters());
         assert!(again.uncertain.is_empty() && s.uncertain.is_empty());
-        // out of range: the check's error
-        let e = s.clone().edit(&[("rl.transfer".into(), 1.5)]).unwrap_err();
+        // out of range: the check's error, saying the value was set
+        let e = s
+            .clone()
+            .edit(&[("rl.transfer".into(), 1.5)], "--set")
+            .unwrap_err();
         assert_eq!(e.0.len(), 1);
         assert_eq!(e.0[0].path, "rl.transfer");
-        assert!(e.0[0].message.contains("found 1.5"), "{}", e.0[0].message);
+        assert_eq!(
+            e.0[0].message,
+            "--set sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5"
+        );
+        // of several edits, an error names the one of its key ...
+        let e = s
+            .clone()
+            .edit(
+                &[("rl.transfer".into(), 1.5), ("erosion.rate".into(), 0.1)],
+                "--set",
+            )
+            .unwrap_err();
+        assert!(e.0[0]
+            .message
+            .starts_with("--set sets `rl.transfer` = 1.5: "));
+        // ... and a rule across keys all of them
+        let e = s
+            .clone()
+            .edit(
+                &[("time.start".into(), 2030.0), ("time.end".into(), 2029.0)],
+                "--set",
+            )
+            .unwrap_err();
+        assert_eq!(e.0[0].path, "time.end");
+        assert!(e.0[0].message.starts_with("--set sets `time.end` = 2029: "));
+        let e = s
+            .clone()
+            .edit(
+                &[("time.start".into(), 2040.0), ("erosion.rate".into(), 0.1)],
+                "--set",
+            )
+            .unwrap_err();
+        assert_eq!(e.0[0].path, "time.end");
+        assert!(
+            e.0[0]
+                .message
+                .starts_with("--set sets `time.start` = 2040 and `erosion.rate` = 0.1: "),
+            "{}",
+            e.0[0].message
+        );
         // every unknown key is reported, and nothing is checked before they are fixed
         let e = s
             .clone()
-            .edit(&[
-                ("a.b".into(), 1.0),
-                ("rl.transfer".into(), 9.0),
-                ("c".into(), 1.0),
-            ])
+            .edit(
+                &[
+                    ("a.b".into(), 1.0),
+                    ("rl.transfer".into(), 9.0),
+                    ("c".into(), 1.0),
+                ],
+                "--set",
+            )
             .unwrap_err();
         let paths: Vec<&str> = e.0.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, ["a.b", "c"]);
         // a law key makes the law custom
-        s.edit(&[("pretraining.law.alpha".into(), 0.4)]).unwrap();
+        s.edit(&[("pretraining.law.alpha".into(), 0.4)], "--set")
+            .unwrap();
         assert_eq!(s.pretraining.law_name, "custom");
     }
 
@@ -1990,6 +2113,41 @@ mod tests {
         assert!(e.message.contains("limit is 100000"), "{}", e.message);
         let e = first_error(&format!("[scenario]\nname = \"comparison\"\n{BASE}"));
         assert!(e.message.contains("reserved"));
+    }
+
+    #[test]
+    fn names_of_other_outputs_are_reserved() {
+        // What the commands write beside the scenario folders of an output folder, and names
+        // equal to them but for case (one folder on a case-insensitive file system).
+        for name in [
+            "comparison",
+            "index",
+            "index.html",
+            "Index.HTML",
+            "backtest-reasoners",
+            "calibrate-reasoners",
+            "holdout-reasoners-2024-01-01",
+            "fit-pretraining-runs",
+            "fit-domain-math",
+            "FIT-RL-steps",
+        ] {
+            let e = first_error(&format!("[scenario]\nname = \"{name}\"\n{BASE}"));
+            assert_eq!(e.path, "scenario.name", "{name}");
+            assert!(e.message.contains("reserved"), "{name}: {}", e.message);
+        }
+        for name in [
+            "indexed",
+            "index-html",
+            "backtest",
+            "fit-rl",
+            "my-backtest-1",
+            "fitness",
+        ] {
+            assert!(
+                read(&format!("[scenario]\nname = \"{name}\"\n{BASE}")).is_ok(),
+                "{name}"
+            );
+        }
     }
 
     #[test]

@@ -23,7 +23,7 @@ use crate::forecast::{forecast, Forecast};
 use crate::report::csv::{
     capability_row, number, push_capabilities, Table, CAPABILITY_COLUMNS, CAPABILITY_TEXT,
 };
-use crate::scenario::{show, under, Scenario};
+use crate::scenario::{set_by, show, under, Scenario};
 
 /// The most output rows a sweep writes without `--force`.
 pub const MAX_ROWS: u128 = 20_000_000;
@@ -972,13 +972,7 @@ fn first_bad_value(base: &Scenario, a: &Axis) -> Vec<InputError> {
         }
         let errors = s.check();
         if !errors.is_empty() {
-            return errors
-                .into_iter()
-                .map(|mut e| {
-                    e.message = format!("the sweep sets `{}` = {}: {}", a.path, show(x), e.message);
-                    e
-                })
-                .collect();
+            return set_by("the sweep", &[(a.path.clone(), x)], errors);
         }
     }
     Vec::new()

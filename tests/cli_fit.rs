@@ -305,3 +305,59 @@ fn backtest_samples_add_bands_identically_on_any_thread_count() {
     let observed: f64 = row[5].parse().unwrap();
     assert_eq!(row[14], (p[0] <= observed && observed <= p[4]).to_string());
 }
+
+/// A flag value out of range hints at the help of the command that was run.
+#[test]
+fn flag_errors_hint_at_the_help_of_the_command_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "bt.toml", BACKTEST);
+    let data = write(dir.path(), "runs.csv", "params,tokens,loss\n");
+    let f = arg(&file);
+    let cases: [(&[&str], &str, &str); 6] = [
+        (&["backtest", f, "--from", "inf"], "--from", "backtest"),
+        (
+            &["backtest", f, "--from", "2024", "--samples", "0"],
+            "--samples",
+            "backtest",
+        ),
+        (
+            &["fit", "pretraining", arg(&data), "--delta", "0"],
+            "--delta",
+            "fit pretraining",
+        ),
+        (
+            &["fit", "domain", arg(&data), "--floor", "1"],
+            "--floor",
+            "fit domain",
+        ),
+        (
+            &[
+                "calibrate",
+                arg(&data),
+                "--scenario",
+                f,
+                "--reasoner-steps",
+                "0",
+            ],
+            "--reasoner-steps",
+            "calibrate",
+        ),
+        (
+            &["calibrate", arg(&data), "--scenario", f, "--scale-band=-1"],
+            "--scale-band",
+            "calibrate",
+        ),
+    ];
+    for (args, flag, command) in cases {
+        scalecast()
+            .args(args)
+            .args(["--out", arg(&dir.path().join("out"))])
+            .assert()
+            .code(2)
+            .stderr(
+                predicate::str::starts_with(format!("error: {flag}: expected")).and(
+                    predicate::str::contains(format!("hint: see `scalecast {command} --help`")),
+                ),
+            );
+    }
+}

@@ -326,3 +326,122 @@ fn a_sample_that_overflows_is_an_input_error_naming_sample_and_key() {
     );
     assert!(!out.exists());
 }
+
+/// The last line names the folder written: the scenario's own for one scenario; for several,
+/// the pattern and the comparison folder.
+#[test]
+fn mc_says_which_folders_it_wrote() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let other = write(
+        dir.path(),
+        "other.toml",
+        &SMALL.replace("name = \"small\"", "name = \"other\""),
+    );
+    let out = dir.path().join("out");
+    let shown = out.display();
+    mc(&file, &out, &["--samples", "50", "--sobol", "0"])
+        .success()
+        .stdout(predicate::str::ends_with(format!(
+            "wrote 1 scenario, 50 samples (seed 20240601), to {shown}/small/mc\n"
+        )));
+    scalecast()
+        .arg("mc")
+        .args([&file, &other])
+        .arg("--out")
+        .arg(&out)
+        .args(["--samples", "50", "--sobol", "0", "--seed", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::ends_with(format!(
+            "wrote 2 scenarios, 50 samples each (seed 3), to {shown}/<scenario>/mc and {shown}/comparison/mc\n"
+        )));
+}
+
+/// Sample counts may be written in exponent form when they are whole numbers; anything else is
+/// an input error saying what was expected.
+#[test]
+fn sample_counts_in_exponent_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "small.toml", SMALL);
+    let out = dir.path().join("out");
+    mc(&file, &out, &["--samples", "1e2", "--sobol", "1.6e1"])
+        .success()
+        .stdout(predicate::str::contains("100 samples"));
+    let summary: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("small/mc/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["samples"], 100);
+    for (flag, value, wanted) in [
+        (
+            "--samples",
+            "1.5",
+            "error: --samples: expected a whole number of samples, found 1.5",
+        ),
+        (
+            "--samples",
+            "1.5e0",
+            "error: --samples: expected a whole number of samples, found 1.5e0",
+        ),
+        (
+            "--samples",
+            "-5",
+            "error: --samples: expected 1 to 100000000 samples, found -5",
+        ),
+        (
+            "--samples",
+            "-1e3",
+            "error: --samples: expected 1 to 100000000 samples, found -1e3",
+        ),
+        (
+            "--samples",
+            "1e9",
+            "error: --samples: expected 1 to 100000000 samples, found 1e9",
+        ),
+        (
+            "--samples",
+            "1e400",
+            "error: --samples: expected 1 to 100000000 samples, found 1e400",
+        ),
+        (
+            "--samples",
+            "lots",
+            "error: --samples: expected a whole number of samples, found lots",
+        ),
+        (
+            "--sobol",
+            "2.5e-1",
+            "error: --sobol: expected a whole number of base samples, found 2.5e-1",
+        ),
+        (
+            "--sobol",
+            "-1",
+            "error: --sobol: expected 0 to 1000000 base samples, found -1",
+        ),
+        (
+            "--sobol",
+            "1e7",
+            "error: --sobol: expected 0 to 1000000 base samples, found 1e7",
+        ),
+    ] {
+        mc(&file, &dir.path().join("bad"), &[flag, value])
+            .code(2)
+            .stderr(predicate::str::starts_with(wanted));
+    }
+    // backtest's samples too
+    let bt = write(
+        dir.path(),
+        "bt.toml",
+        &format!("{SMALL}[[observation]]\ndomain = \"math\"\nyear = 2025\nscore = 0.5\n"),
+    );
+    for (value, code) in [("2e2", 0), ("2.5", 2), ("-2e2", 2)] {
+        scalecast()
+            .args(["backtest"])
+            .arg(&bt)
+            .args(["--from", "2024", "--samples", value, "--out"])
+            .arg(&out)
+            .assert()
+            .code(code);
+    }
+    assert!(!dir.path().join("bad").exists());
+}

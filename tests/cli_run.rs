@@ -171,7 +171,21 @@ fn check_reports_ok_and_errors() {
         .args(["check", good.to_str().unwrap()])
         .assert()
         .success()
-        .stdout(predicate::str::contains("OK"));
+        .stdout(predicate::str::contains("OK").and(predicate::str::contains(
+            "(mini, 2 domains, 5 time points from 2024 to 2026)",
+        )));
+    let one = write(
+        dir.path(),
+        "one.toml",
+        &MINIMAL[..MINIMAL.find("[[domain]]\nname = \"writing\"").unwrap()],
+    );
+    scalecast()
+        .args(["check", arg(&one)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "(mini, 1 domain, 5 time points from 2024 to 2026)",
+        ));
     let cases = [
         ("syntax.toml", "[time\nstart = 1", "invalid TOML"),
         (
@@ -239,7 +253,23 @@ fn missing_file_and_directory_errors_exit_2() {
         .args(["check", "no/such/file.toml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("no such file"));
+        .stderr(
+            predicate::str::contains("no such file")
+                .and(predicate::str::contains(
+                    "hint: check the path; `scalecast check` takes scenario files or folders of them",
+                ))
+                .and(predicate::str::contains("scalecast run").not()),
+        );
+    // A command that reads scenarios/ without an argument says so in its own name.
+    for command in ["run", "mc", "serve"] {
+        scalecast()
+            .args([command, "no/such/file.toml"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "hint: `scalecast {command}` with no argument reads scenarios/ in the current folder"
+            )));
+    }
     let dir = tempfile::tempdir().unwrap();
     scalecast()
         .args(["run", dir.path().to_str().unwrap()])
@@ -467,11 +497,172 @@ fn bad_set_values_exit_2_and_write_nothing() {
         ),
     );
     run("rl.transfer=1.5").stderr(predicate::str::contains(
-        "`rl.transfer`: expected a number in [-1, 1], found 1.5",
+        "`rl.transfer`: --set sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5",
     ));
+    // A key of a base file: the error is placed at the base's line, and says the value is not
+    // the one written there.
+    let base = write(dir.path(), "present.toml", MINIMAL);
+    let derived = write(
+        dir.path(),
+        "derived.toml",
+        "[scenario]\nname = \"derived\"\nbase = \"present.toml\"\n",
+    );
+    scalecast()
+        .args(["run", arg(&derived), "--out", arg(&out), "--set", "rl.transfer=2"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(format!(
+            "error: {}:13:12: `rl.transfer`: --set sets `rl.transfer` = 2: expected a number in [-1, 1], found 2",
+            base.display()
+        )));
     run("rl.transfer").stderr(predicate::str::contains(
         "error: --set: expected PATH=VALUE with a number as VALUE, found \"rl.transfer\"",
     ));
     run("rl.transfer=high").stderr(predicate::str::contains("found \"rl.transfer=high\""));
     assert!(!out.exists());
+}
+
+/// A scenario named like a file or folder that commands write beside the scenario folders (here
+/// `index.html`, which `run` would write over the scenario's own folder) is an input error:
+/// `check` and `run` exit 2 and `run` writes nothing.
+#[test]
+fn names_of_the_output_folders_own_entries_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let named = |name: &str| MINIMAL.replace("name = \"mini\"", &format!("name = \"{name}\""));
+    let file = write(dir.path(), "page.toml", &named("index.html"));
+    let out = dir.path().join("out");
+    for command in ["check", "run"] {
+        let mut c = scalecast();
+        c.arg(command).arg(arg(&file));
+        if command == "run" {
+            c.args(["--out", arg(&out)]);
+        }
+        c.assert().code(2).stderr(predicate::str::contains(
+            "`scenario.name`: \"index.html\" is reserved",
+        ));
+    }
+    assert!(!out.exists());
+    // Every entry that run, mc and backtest write at the top of an output folder, other than
+    // the scenario's own folder, is a name a scenario cannot take.
+    let mut text = MINIMAL.to_string();
+    text.push_str("[[observation]]\ndomain = \"math\"\nyear = 2025\nscore = 0.5\n");
+    let file = write(dir.path(), "mini.toml", &text);
+    for args in [
+        vec!["run"],
+        vec!["mc", "--samples", "20", "--sobol", "0"],
+        vec!["backtest", "--from", "2024"],
+    ] {
+        scalecast()
+            .args(&args[..1])
+            .arg(arg(&file))
+            .args(&args[1..])
+            .args(["--out", arg(&out)])
+            .assert()
+            .success();
+    }
+    let names: Vec<String> = fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n != "mini")
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in names {
+        let f = write(dir.path(), "other.toml", &named(&name));
+        scalecast()
+            .args(["check", arg(&f)])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("is reserved"));
+    }
+}
+
+/// Rank correlations that cannot hold together fail `check` with the error `mc` gives for them.
+#[test]
+fn check_reports_correlations_that_mc_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = MINIMAL
+        .replace(
+            "rate = 0.3",
+            "rate = { dist = \"uniform\", low = 0.1, high = 0.5 }",
+        )
+        .replace(
+            "slope = 1.0",
+            "slope = { dist = \"uniform\", low = 0.9, high = 1.1 }",
+        );
+    for (a, b, rank) in [
+        ("rl.transfer", "erosion.rate", 0.5),
+        ("rl.transfer", "domain.math.slope", 0.9),
+        ("erosion.rate", "domain.math.slope", -0.9),
+    ] {
+        text.push_str(&format!(
+            "[[correlation]]\na = \"{a}\"\nb = \"{b}\"\nrank = {rank}\n"
+        ));
+    }
+    let file = write(dir.path(), "corr.toml", &text);
+    let out = dir.path().join("out");
+    let wanted = "these rank correlations cannot hold together";
+    let mc = scalecast()
+        .args(["mc", arg(&file), "--samples", "10", "--out", arg(&out)])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(wanted));
+    let mc_error = String::from_utf8(mc.get_output().stderr.clone()).unwrap();
+    scalecast()
+        .args(["check", arg(&file)])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("FAIL"))
+        .stderr(predicate::eq(mc_error));
+    // Correlations that can hold together pass.
+    let fine = write(
+        dir.path(),
+        "fine.toml",
+        &text.replace("rank = -0.9", "rank = 0.5"),
+    );
+    scalecast()
+        .args(["check", arg(&fine)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("OK"));
+    assert!(!out.exists());
+}
+
+/// An output folder holding a base file that a scenario reads (`[scenario] base`) is refused
+/// like one holding the scenario file, by every command that writes a scenario's outputs.
+#[test]
+fn an_output_folder_holding_a_base_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let base_dir = dir.path().join("base");
+    fs::create_dir(&base_dir).unwrap();
+    let mut text = MINIMAL.to_string();
+    text.push_str("[[observation]]\ndomain = \"math\"\nyear = 2025\nscore = 0.5\n");
+    let base = write(&base_dir, "present.toml", &text);
+    let file = write(
+        dir.path(),
+        "mini.toml",
+        "[scenario]\nname = \"mini\"\nbase = \"base/present.toml\"\n[rl]\ntransfer = 0.05\n",
+    );
+    let f = arg(&file);
+    let runs: [&[&str]; 5] = [
+        &["run", f],
+        &["mc", f, "--samples", "20"],
+        &["sweep", f, "--vary", "rl.transfer=list:0,0.1"],
+        &[
+            "allocate", f, "--budget", "1e26", "--year", "2025", "--domain", "math",
+        ],
+        &["backtest", f, "--from", "2024"],
+    ];
+    let before: Vec<_> = fs::read_dir(&base_dir).unwrap().collect();
+    for args in runs {
+        scalecast()
+            .args(args)
+            .args(["--out", arg(&base_dir)])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "this folder holds the input {}",
+                base.display()
+            )));
+    }
+    assert_eq!(fs::read_dir(&base_dir).unwrap().count(), before.len());
 }

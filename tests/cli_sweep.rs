@@ -306,12 +306,25 @@ fn allocate_prints_the_best_split_and_writes_the_simplex() {
     assert!(cap(lines[1]) >= cap(lines[2]));
     assert!(lines[3..].iter().all(|r| cap(r) <= cap(lines[1])));
     assert!(folder.join("simplex.png").exists());
-    // a tiny budget still gives a valid answer
+    // a tiny budget still gives a valid answer; budgets print in one form at any size
     scalecast()
         .args(["allocate", arg(&file), "--budget", "1e6", "--year", "2024"])
         .args(["--domain", "math", "--out", arg(&out)])
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::starts_with(
+            "mini: math in 2024, budget 1e6 FLOP, 1000000000 queries\n",
+        ));
+    for (budget, shown) in [("1e10", "1e10"), ("2.5e26", "2.5e26"), ("1e27", "1e27")] {
+        scalecast()
+            .args(["allocate", arg(&file), "--budget", budget, "--year", "2024"])
+            .args(["--domain", "math", "--out", arg(&out)])
+            .assert()
+            .success()
+            .stdout(predicate::str::starts_with(format!(
+                "mini: math in 2024, budget {shown} FLOP,"
+            )));
+    }
     scalecast()
         .args(["allocate", arg(&file), "--budget", "1e27", "--year", "2025"])
         .args(["--domain", "writng", "--out", arg(&out)])

@@ -161,8 +161,9 @@ impl PyScenario {
             return Err(input_error(py, e.into()));
         };
         let mut edited = self.inner.clone();
+        // In the command line's words: the message is what `run --set PATH=VALUE` prints.
         edited
-            .edit(&[(path.to_string(), value)])
+            .edit(&[(path.to_string(), value)], "the assignment")
             .map_err(|e| input_error(py, e))?;
         self.inner = edited;
         Ok(())
@@ -300,7 +301,9 @@ fn _restore(
             ),
         ));
     }
-    inner.edit(&edits).map_err(|e| input_error(py, e))?;
+    inner
+        .edit(&edits, "the pickled edits")
+        .map_err(|e| input_error(py, e))?;
     Ok(PyScenario { inner })
 }
 

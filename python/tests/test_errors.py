@@ -22,6 +22,11 @@ difficulty = 28.3
 """
 
 
+def set_text(cli):
+    """The command line's text for `--set`, as an assignment in Python says it."""
+    return cli.replace("--set sets ", "the assignment sets ")
+
+
 def message(call):
     with pytest.raises(scalecast.InputError) as e:
         call()
@@ -66,8 +71,8 @@ def test_an_out_of_range_value(out):
         sc["rl.transfer"] = 1.5
 
     text = message(set_it)
-    assert text == stderr("run", REASONERS, "--set", "rl.transfer=1.5", "--out", out)
-    assert "`rl.transfer`: expected a number in [-1, 1], found 1.5" in text
+    assert text == set_text(stderr("run", REASONERS, "--set", "rl.transfer=1.5", "--out", out))
+    assert "`rl.transfer`: the assignment sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5" in text
     # a failed edit leaves the scenario as it was
     assert sc.items() == before and sc.uncertain == ["rl.transfer"] and sc.edits == []
 
@@ -78,7 +83,7 @@ def test_a_rule_across_keys_is_checked_on_set(out):
     def set_it():
         sc["time.end"] = 2020
 
-    assert message(set_it) == stderr("run", REASONERS, "--set", "time.end=2020", "--out", out)
+    assert message(set_it) == set_text(stderr("run", REASONERS, "--set", "time.end=2020", "--out", out))
 
 
 def test_errors_carry_their_parts():
@@ -88,7 +93,7 @@ def test_errors_carry_their_parts():
     [one] = e.value.errors
     assert one["path"] == "rl.transfer" and one["file"] == str(REASONERS)
     assert one["line"] > 0 and one["column"] > 0
-    assert one["message"] == "expected a number in [-1, 1], found 1.5"
+    assert one["message"] == "the assignment sets `rl.transfer` = 1.5: expected a number in [-1, 1], found 1.5"
     assert one["hint"]
     assert isinstance(e.value, ValueError)
 

@@ -73,18 +73,21 @@ fn date_flag(flag: &str, text: &str) -> Result<f64, InputErrors> {
 
 pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
     check_flag(
+        "calibrate",
         "--reasoner-steps",
         o.reasoner_steps,
         o.reasoner_steps > 0.0 && o.reasoner_steps.is_finite(),
         "a positive number of RL steps",
     )?;
     check_flag(
+        "calibrate",
         "--reasoner-tokens",
         o.reasoner_tokens,
         o.reasoner_tokens >= 0.0 && o.reasoner_tokens.is_finite(),
         "a number of thinking tokens >= 0",
     )?;
     check_flag(
+        "calibrate",
         "--scale-band",
         o.scale_band,
         o.scale_band >= 0.0,
@@ -92,6 +95,7 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
     )?;
     if let Some(g) = o.efficiency_growth {
         check_flag(
+            "calibrate",
             "--efficiency-growth",
             g,
             g > 0.0 && g.is_finite(),
@@ -148,8 +152,8 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
         }
     }
     let s = Scenario::from_file(&o.scenario)?;
-    let mut inputs_read = vec![o.data.clone(), benchmarks.clone(), o.scenario.clone()];
-    inputs_read.extend(s.document.bases.iter().map(|b| PathBuf::from(&b.file)));
+    let mut inputs_read = vec![o.data.clone(), benchmarks.clone()];
+    inputs_read.extend(inputs_of([&s]));
     crate::output::check_out_dir(&o.out, &inputs_read)?;
     let settings = Settings {
         before: split,

@@ -56,12 +56,14 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
         } => {
             use crate::fit::pretraining::{self, Run};
             check_flag(
+                "fit pretraining",
                 "--delta",
                 delta,
                 delta > 0.0 && delta.is_finite(),
                 "a positive number",
             )?;
             check_flag(
+                "fit pretraining",
                 "--at-compute",
                 at_compute,
                 at_compute > 0.0 && at_compute.is_finite(),
@@ -149,7 +151,13 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
             use crate::fit::domain::{self, Point};
             use crate::model::pretraining::Law;
             if let Some(x) = floor {
-                check_flag("--floor", x, (0.0..1.0).contains(&x), "a number in [0, 1)")?;
+                check_flag(
+                    "fit domain",
+                    "--floor",
+                    x,
+                    (0.0..1.0).contains(&x),
+                    "a number in [0, 1)",
+                )?;
             }
             let name = name.unwrap_or_else(|| stem(&data).replace('.', "_"));
             if name.is_empty()
@@ -330,21 +338,26 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
 pub(super) fn backtest(
     file: &Path,
     from: f64,
-    samples: Option<usize>,
+    samples: Option<&str>,
     seed: u64,
     out: &Path,
 ) -> Result<()> {
-    check_flag("--from", from, from.is_finite(), "a year")?;
-    if let Some(n) = samples {
-        check_flag(
-            "--samples",
-            n as f64,
-            (2..=1_000_000).contains(&n),
-            "a number of samples from 2 to 1000000",
-        )?;
-    }
+    check_flag("backtest", "--from", from, from.is_finite(), "a year")?;
+    let samples = samples
+        .map(|text| -> Result<usize, InputErrors> {
+            let n = count("--samples", text, "samples")?;
+            check_flag(
+                "backtest",
+                "--samples",
+                text.trim(),
+                (2.0..=1e6).contains(&n),
+                "a number of samples from 2 to 1000000",
+            )?;
+            Ok(n as usize)
+        })
+        .transpose()?;
     let s = Scenario::from_file(file)?;
-    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
+    crate::output::check_out_dir(out, &inputs_of([&s]))?;
     let f = forecast(&s)?;
     let sampling = samples.map(|samples| crate::backtest::Sampling { samples, seed });
     let b = crate::backtest::backtest(&s, from, sampling)?;

@@ -27,6 +27,38 @@ pub fn samples_out_of_range(found: &str) -> InputErrors {
     )
 }
 
+/// `--samples` as typed (a whole number, `1e5` too) within its limits (see [`check_samples`]).
+pub fn samples_flag(text: &str, write_samples: bool) -> Result<usize, InputErrors> {
+    let n = count("--samples", text, "samples")?;
+    if !(1.0..=montecarlo::MAX_SAMPLES as f64).contains(&n) {
+        return Err(samples_out_of_range(text.trim()));
+    }
+    check_samples(n as i128, write_samples)
+}
+
+/// The error of a number of Sobol base samples outside 0 to
+/// [`montecarlo::MAX_SOBOL_SAMPLES`], shown as `found`.
+fn sobol_out_of_range(found: &str) -> InputErrors {
+    usage(
+        "--sobol",
+        "",
+        format!(
+            "expected 0 to {} base samples, found {found}",
+            montecarlo::MAX_SOBOL_SAMPLES
+        ),
+        Some("8,192 base samples give indices to about 0.02"),
+    )
+}
+
+/// `--sobol` as typed (a whole number, `1e4` too) within its limits.
+pub fn sobol_flag(text: &str) -> Result<usize, InputErrors> {
+    let n = count("--sobol", text, "base samples")?;
+    if !(0.0..=montecarlo::MAX_SOBOL_SAMPLES as f64).contains(&n) {
+        return Err(sobol_out_of_range(text.trim()));
+    }
+    Ok(n as usize)
+}
+
 /// `--samples` (and `--write-samples`) within their limits.
 pub fn check_samples(samples: i128, write_samples: bool) -> Result<usize, InputErrors> {
     if samples < 1 || samples > montecarlo::MAX_SAMPLES as i128 {
@@ -122,21 +154,10 @@ pub fn plan(file: &str, s: &Scenario, seed: u64, year: Option<f64>) -> Result<Mc
 pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
     check_samples(o.samples as i128, o.write_samples)?;
     if o.sobol > montecarlo::MAX_SOBOL_SAMPLES {
-        return Err(usage(
-            "--sobol",
-            "",
-            format!(
-                "expected 0 to {} base samples, found {}",
-                montecarlo::MAX_SOBOL_SAMPLES,
-                o.sobol
-            ),
-            Some("8,192 base samples give indices to about 0.02"),
-        )
-        .into());
+        return Err(sobol_out_of_range(&o.sobol.to_string()).into());
     }
-    let scenarios = read_scenarios(paths)?;
-    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
-    crate::output::check_out_dir(out, &inputs)?;
+    let scenarios = read_scenarios(paths, "mc")?;
+    crate::output::check_out_dir(out, &inputs_of(scenarios.iter().map(|(_, s)| s)))?;
     // Check everything before any work: forecasts at the medians, --year, correlations.
     let mut errors: Vec<InputError> = Vec::new();
     let mut plans = Vec::new();
@@ -198,13 +219,22 @@ pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
         "{}",
         mc_table(&plans.iter().map(|p| p.3).collect::<Vec<_>>(), &results)
     );
-    println!(
-        "wrote {} scenario(s), {} samples each (seed {}), to {}/<scenario>/mc",
-        results.len(),
-        o.samples,
-        o.seed,
-        shown(out)
-    );
+    match &plans[..] {
+        [(_, s, ..)] => println!(
+            "wrote 1 scenario, {} samples (seed {}), to {}",
+            o.samples,
+            o.seed,
+            shown(&out.join(&s.name).join("mc"))
+        ),
+        _ => println!(
+            "wrote {} scenarios, {} samples each (seed {}), to {}/<scenario>/mc and {}",
+            plans.len(),
+            o.samples,
+            o.seed,
+            shown(out),
+            shown(&out.join("comparison").join("mc"))
+        ),
+    }
     Ok(())
 }
 

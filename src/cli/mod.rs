@@ -70,9 +70,9 @@ pub enum Command {
     Mc {
         /// Scenario files or folders of them (every *.toml inside); default: scenarios/
         paths: Vec<PathBuf>,
-        /// Number of samples (at most 100,000,000)
-        #[arg(long, default_value_t = montecarlo::DEFAULT_SAMPLES)]
-        samples: usize,
+        /// Number of samples (at most 100,000,000; a whole number, also as 1e5)
+        #[arg(long, default_value_t = montecarlo::DEFAULT_SAMPLES.to_string(), allow_negative_numbers = true)]
+        samples: String,
         /// Seed of the random streams (sample i draws from stream i)
         #[arg(long, default_value_t = montecarlo::DEFAULT_SEED)]
         seed: u64,
@@ -84,8 +84,8 @@ pub enum Command {
         write_samples: bool,
         /// Base samples of the Sobol indices at --year (each costs inputs + 2 evaluations;
         /// 0: none)
-        #[arg(long, default_value_t = montecarlo::DEFAULT_SOBOL_SAMPLES)]
-        sobol: usize,
+        #[arg(long, default_value_t = montecarlo::DEFAULT_SOBOL_SAMPLES.to_string(), allow_negative_numbers = true)]
+        sobol: String,
         /// Output folder; each scenario goes to OUT/<scenario name>/mc/
         #[arg(long, default_value = "output")]
         out: PathBuf,
@@ -179,8 +179,8 @@ pub enum Command {
         from: f64,
         /// Monte Carlo samples of the scenario's distributions: check each observation against
         /// the 50% and 90% bands
-        #[arg(long)]
-        samples: Option<usize>,
+        #[arg(long, allow_negative_numbers = true)]
+        samples: Option<String>,
         /// Seed of the Monte Carlo samples
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -304,18 +304,22 @@ pub fn main(cli: Cli) -> Result<()> {
             sobol,
             out,
             quiet,
-        } => mc::mc(
-            &paths,
-            &McOptions {
-                samples,
-                seed,
-                year,
-                write_samples,
-                sobol,
-                quiet,
-            },
-            &out,
-        ),
+        } => {
+            let samples = mc::samples_flag(&samples, write_samples)?;
+            let sobol = mc::sobol_flag(&sobol)?;
+            mc::mc(
+                &paths,
+                &McOptions {
+                    samples,
+                    seed,
+                    year,
+                    write_samples,
+                    sobol,
+                    quiet,
+                },
+                &out,
+            )
+        }
         Command::Sweep {
             file,
             vary,
@@ -342,13 +346,15 @@ pub fn main(cli: Cli) -> Result<()> {
             samples,
             seed,
             out,
-        } => fit::backtest(&file, from, samples, seed, &out),
+        } => fit::backtest(&file, from, samples.as_deref(), seed, &out),
         Command::Data(DataCommand::Build { dir }) => data::build(&dir),
     }
 }
 
-/// Scenario files named by `paths`: files as given, folders expanded to their `*.toml` (sorted).
-pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
+/// Scenario files named by `paths`: files as given, folders expanded to their `*.toml` (sorted);
+/// no paths means `scenarios/`. `command` (`run`, `mc`, `serve`, or `check`, which needs paths)
+/// is named in the hint of a path that does not exist.
+pub fn scenario_files(paths: &[PathBuf], command: &str) -> Result<Vec<PathBuf>, InputErrors> {
     let default = [PathBuf::from("scenarios")];
     let paths = if paths.is_empty() {
         &default[..]
@@ -383,20 +389,32 @@ pub fn scenario_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputErrors> {
         } else if p.exists() {
             files.push(p.clone());
         } else {
+            let hint = if command == "check" {
+                "check the path; `scalecast check` takes scenario files or folders of them"
+                    .to_string()
+            } else {
+                format!(
+                    "`scalecast {command}` with no argument reads scenarios/ in the current folder"
+                )
+            };
             return Err(usage(
                 &p.display().to_string(),
                 "",
                 "no such file or folder",
-                Some("`scalecast run` with no argument reads scenarios/ in the current folder"),
+                Some(&hint),
             ));
         }
     }
     Ok(files)
 }
 
-/// Read every scenario, collecting the errors of all files; names must be unique.
-pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, InputErrors> {
-    let files = scenario_files(paths)?;
+/// Read every scenario, collecting the errors of all files; names must be unique. `command`
+/// is named in hints (see [`scenario_files`]).
+pub fn read_scenarios(
+    paths: &[PathBuf],
+    command: &str,
+) -> Result<Vec<(PathBuf, Scenario)>, InputErrors> {
+    let files = scenario_files(paths, command)?;
     let mut out: Vec<(PathBuf, Scenario)> = Vec::new();
     let mut errors = Vec::new();
     for f in files {
@@ -429,6 +447,15 @@ pub fn read_scenarios(paths: &[PathBuf]) -> Result<Vec<(PathBuf, Scenario)>, Inp
     } else {
         Err(InputErrors(errors))
     }
+}
+
+/// Every file that `scenarios` were read from, for [`crate::output::check_out_dir`]: each
+/// scenario's file and the base files it reads.
+fn inputs_of<'a>(scenarios: impl IntoIterator<Item = &'a Scenario>) -> Vec<PathBuf> {
+    scenarios
+        .into_iter()
+        .flat_map(|s| s.document.files())
+        .collect()
 }
 
 pub(crate) use crate::report::json::sha256_hex;
@@ -464,8 +491,15 @@ fn progress_bar(quiet: bool, len: u64, things: &str) -> ProgressBar {
     bar
 }
 
-/// A flag value that must satisfy `ok`, else an input error naming the flag.
-fn check_flag(flag: &str, value: f64, ok: bool, expected: &str) -> Result<(), InputErrors> {
+/// A flag value of `command` (as typed after `scalecast`, e.g. "fit rl") that must satisfy
+/// `ok`, else an input error naming the flag and hinting at the command's help.
+fn check_flag(
+    command: &str,
+    flag: &str,
+    value: impl std::fmt::Display,
+    ok: bool,
+    expected: &str,
+) -> Result<(), InputErrors> {
     if ok {
         return Ok(());
     }
@@ -473,8 +507,25 @@ fn check_flag(flag: &str, value: f64, ok: bool, expected: &str) -> Result<(), In
         flag,
         "",
         format!("expected {expected}, found {value}"),
-        Some("see `scalecast fit --help`"),
+        Some(&format!("see `scalecast {command} --help`")),
     ))
+}
+
+/// The value of a count flag (`--samples 100000`, `--samples 1e5`): a whole number in digits,
+/// decimals or exponent form. `what` names the count in the error of a value that is not a
+/// whole number; an infinite value is returned as it is, for the caller's range check to report
+/// (with the text as typed).
+fn count(flag: &str, text: &str, what: &str) -> Result<f64, InputErrors> {
+    let text = text.trim();
+    match text.parse::<f64>() {
+        Ok(n) if n.is_infinite() || n.fract() == 0.0 => Ok(n),
+        _ => Err(usage(
+            flag,
+            "",
+            format!("expected a whole number of {what}, found {text}"),
+            Some(&format!("e.g. {flag} 10000, or {flag} 1e4")),
+        )),
+    }
 }
 
 /// The most samples `--write-samples` writes (the file is built in memory).

@@ -7,13 +7,12 @@ pub(super) fn run(paths: &[PathBuf], out: &Path, set: &[String]) -> Result<()> {
         .iter()
         .map(|text| parse_set(text))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut scenarios = read_scenarios(paths)?;
-    let inputs: Vec<PathBuf> = scenarios.iter().map(|(f, _)| f.clone()).collect();
-    crate::output::check_out_dir(out, &inputs)?;
+    let mut scenarios = read_scenarios(paths, "run")?;
+    crate::output::check_out_dir(out, &inputs_of(scenarios.iter().map(|(_, s)| s)))?;
     let mut results = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
     for (_, s) in &mut scenarios {
-        if let Err(e) = s.edit(&edits) {
+        if let Err(e) = s.edit(&edits, "--set") {
             errors.extend(e.0);
         }
     }
@@ -259,20 +258,39 @@ pub(super) fn explain(file: &Path, year: Option<f64>) -> Result<()> {
     Ok(())
 }
 
+/// `n` and `thing`, plural unless `n` is 1: "1 domain", "6 domains".
+fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
+/// The `[[correlation]]`s of `s` as `mc` checks them: one per pair, and ranks that can hold
+/// together (a positive definite matrix), by building its [`Sampler`].
+fn check_correlations(s: &Scenario) -> Result<(), InputErrors> {
+    if s.correlations.is_empty() {
+        return Ok(());
+    }
+    Sampler::new(s, montecarlo::DEFAULT_SEED).map(|_| ())
+}
+
 pub(super) fn check(paths: &[PathBuf]) -> Result<()> {
-    let files = scenario_files(paths)?;
+    let files = scenario_files(paths, "check")?;
     let mut errors = Vec::new();
     for f in &files {
         let checked = Scenario::from_file(f)
             .and_then(|s| forecast(&s).map(|_| s))
+            .and_then(|s| check_correlations(&s).map(|()| s))
             .and_then(|s| crate::sweep::check_table(&s).map(|()| s));
         match checked {
             Ok(s) => println!(
-                "OK    {} ({}, {} domains, {} time points from {} to {})",
+                "OK    {} ({}, {}, {} from {} to {})",
                 shown(f),
                 s.name,
-                s.domains.len(),
-                s.time.len(),
+                counted(s.domains.len(), "domain"),
+                counted(s.time.len(), "time point"),
                 s.time.start,
                 s.time.end
             ),

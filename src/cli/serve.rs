@@ -5,7 +5,7 @@ use std::io::Write;
 use super::*;
 
 pub(super) fn serve(paths: &[PathBuf], host: &str, port: u16) -> Result<()> {
-    let scenarios = read_scenarios(paths)?;
+    let scenarios = read_scenarios(paths, "serve")?;
     let mut served = Vec::new();
     let mut errors: Vec<InputError> = Vec::new();
     for (_, s) in scenarios {

@@ -49,7 +49,7 @@ pub(super) fn sweep(
             })
         })
         .transpose()?;
-    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
+    crate::output::check_out_dir(out, &inputs_of([&s]))?;
     let sw = Sweep::new(&s, &vary, origin, at)?;
     let points = sw.points_of(shard);
     sw.check_rows(
@@ -122,7 +122,7 @@ pub(super) fn allocate(
     let s = Scenario::from_file(file)?;
     forecast(&s)?;
     let problem = Problem::new(&s, budget, year, domain, queries)?;
-    crate::output::check_out_dir(out, &[file.to_path_buf()])?;
+    crate::output::check_out_dir(out, &inputs_of([&s]))?;
     let grid = problem.grid();
     let best = problem.best(&grid);
     let all = problem.all_pretraining();
@@ -130,7 +130,7 @@ pub(super) fn allocate(
     println!(
         "{}: {domain} in {year_text}, budget {} FLOP, {} queries",
         s.name,
-        report::csv::number(budget),
+        budget_text(budget),
         report::csv::number(queries)
     );
     print!(
@@ -166,7 +166,7 @@ pub(super) fn allocate(
     let title = format!(
         "{}: {domain} capability in {year_text}, budget {} FLOP",
         s.name,
-        report::csv::number(budget)
+        budget_text(budget)
     );
     let chart = report::sweep_charts::simplex_chart(&title, &grid, &best, &all)?;
     let mut folder = Folder::default();
@@ -179,6 +179,11 @@ pub(super) fn allocate(
     )?;
     println!("wrote {}", shown(&written));
     Ok(())
+}
+
+/// A budget as `allocate` prints it: exponent form at any size (`1e10`, `2.5e26`, `1e27`).
+fn budget_text(budget: f64) -> String {
+    format!("{budget:e}")
 }
 
 /// The allocation table printed by `allocate`.

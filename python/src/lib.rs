@@ -199,15 +199,17 @@ impl PyScenario {
 
     fn __repr__(&self) -> String {
         let s = &self.inner;
+        let counted =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
-            "<Scenario {:?} from {}: {} domains, {} time points from {} to {}, {} uncertain inputs>",
+            "<Scenario {:?} from {}: {}, {} from {} to {}, {}>",
             s.name,
             s.document.file,
-            s.domains.len(),
-            s.time.len(),
+            counted(s.domains.len(), "domain", "domains"),
+            counted(s.time.len(), "time point", "time points"),
             number(s.time.year(0)),
             number(s.time.year(s.time.len() - 1)),
-            s.uncertain.len()
+            counted(s.uncertain.len(), "uncertain input", "uncertain inputs")
         )
     }
 }

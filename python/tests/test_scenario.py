@@ -31,7 +31,7 @@ def test_the_scenario_describes_itself():
     assert sc.description
     assert repr(sc).startswith('<Scenario "reasoners" from ')
     # The grid's size in the words of `scalecast check` (quarter years here, not 41 years).
-    assert "6 domains, 41 time points from 2024 to 2034, 1 uncertain inputs" in repr(sc)
+    assert "6 domains, 41 time points from 2024 to 2034, 1 uncertain input" in repr(sc)
     checked = cli("check", REASONERS).stdout
     assert "6 domains, 41 time points from 2024 to 2034" in checked
 

@@ -171,8 +171,10 @@ fn fit_domain_and_rl_write_their_snippets() {
         .args(["--bootstrap", "20", "--out", arg(&out)])
         .assert()
         .success()
-        .stdout(predicate::str::contains("difficulty"));
+        .stdout(predicate::str::contains("difficulty"))
+        .stderr(predicate::str::contains("warning").not());
     let snippet = fs::read_to_string(out.join("fit-domain-math-scores/domain.toml")).unwrap();
+    assert!(!snippet.contains("warning"), "{snippet}");
     assert!(snippet.contains("[[domain]]\nname = \"math\""), "{snippet}");
     // math-scores.csv is synthetic: slope 0.9, difficulty 25.5, floor 0.25.
     let json: serde_json::Value =
@@ -180,6 +182,7 @@ fn fit_domain_and_rl_write_their_snippets() {
             .unwrap();
     let difficulty = json["estimates"]["difficulty"]["value"].as_f64().unwrap();
     assert!((difficulty - 25.5).abs() < 0.3, "{difficulty}");
+    assert!(json.get("warnings").is_none(), "{json}");
 
     scalecast()
         .args([
@@ -198,6 +201,84 @@ fn fit_domain_and_rl_write_their_snippets() {
     let snippet = fs::read_to_string(out.join("fit-rl-rl-curve/rl.toml")).unwrap();
     assert!(snippet.contains("[rl]\nmidpoint_steps = "), "{snippet}");
     assert!(out.join("fit-rl-rl-curve/fit.png").exists());
+}
+
+#[test]
+fn fit_domain_rejects_a_u_column_that_is_not_log10_flop() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // `params` is a raw count (1e8 to 1e11), not log10 of FLOP
+    scalecast()
+        .args(["fit", "domain", arg(&example("math-scores.csv")), "--u", "params"])
+        .args(["--out", arg(&out)])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains(
+                "math-scores.csv:3:4: `params`: row 1: u is `1.179e+09`, which is not log10 of a FLOP count",
+            )
+            .and(predicate::str::contains("30 of 30 rows are outside"))
+            .and(predicate::str::contains(
+                "hint: u is log10 of effective compute in FLOP, e.g. 25.3",
+            )),
+        );
+    assert!(!out.exists(), "nothing is written on bad input");
+    // log10 of the same runs' compute is accepted
+    let text = fs::read_to_string(example("math-scores.csv")).unwrap();
+    let mut csv = String::from("u,score\n");
+    for line in text.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (n, d): (f64, f64) = (f[1].parse().unwrap(), f[2].parse().unwrap());
+        csv.push_str(&format!("{},{}\n", (6.0 * n * d).log10(), f[3]));
+    }
+    let data = write(dir.path(), "log-compute.csv", &csv);
+    scalecast()
+        .args(["fit", "domain", arg(&data), "--u", "u", "--bootstrap", "20"])
+        .args(["--out", arg(&out)])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("warning").not());
+}
+
+#[test]
+fn a_poorly_identified_fit_warns_and_records_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // near-perfect scores with two dips: no sigmoid fits them, and the replicates disagree
+    let data = write(
+        dir.path(),
+        "dips.csv",
+        "u,score\n17.701,0.9952\n17.768,1\n17.987,1\n18.028,1\n18.098,1\n18.136,1\n18.393,0.8292\n18.433,0.8961\n18.539,1\n18.543,1\n18.648,1\n",
+    );
+    scalecast()
+        .args(["fit", "domain", arg(&data), "--u", "u", "--out", arg(&out)])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("difficulty"))
+        .stderr(
+            predicate::str::contains("warning: the fit did not converge")
+                .and(predicate::str::contains(
+                    "warning: point estimates outside their own 90% bootstrap intervals (slope ",
+                ))
+                .and(predicate::str::contains(
+                    "give the chance level with --floor",
+                )),
+        );
+    let folder = out.join("fit-domain-dips");
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(folder.join("fit.json")).unwrap()).unwrap();
+    let warnings = json["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 2, "{json}");
+    // the point estimate really lies outside its interval
+    let slope = &json["estimates"]["slope"];
+    let (value, low, high) = (
+        slope["value"].as_f64().unwrap(),
+        slope["interval"][0].as_f64().unwrap(),
+        slope["interval"][1].as_f64().unwrap(),
+    );
+    assert!(value < low || value > high, "{slope}");
+    let snippet = fs::read_to_string(folder.join("domain.toml")).unwrap();
+    assert_eq!(snippet.matches("\n# warning: ").count(), 2, "{snippet}");
 }
 
 const BACKTEST: &str = r#"

@@ -259,7 +259,7 @@ pub(super) fn run_calibrate(o: &CalibrateOptions) -> Result<()> {
             )
         }
     };
-    fit::write_fit(folder, &o.out, &name, &table)
+    fit::write_fit(folder, &o.out, &name, &table, &[])
 }
 
 #[cfg(test)]

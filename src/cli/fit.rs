@@ -35,9 +35,19 @@ pub(super) fn boot(o: &FitOptions) -> Bootstrap {
     }
 }
 
-pub(super) fn write_fit(folder: Folder, out: &Path, name: &str, table: &str) -> Result<()> {
+/// Write the fit's folder, print its table and, on stderr, its warnings.
+pub(super) fn write_fit(
+    folder: Folder,
+    out: &Path,
+    name: &str,
+    table: &str,
+    warnings: &[String],
+) -> Result<()> {
     let target = folder.write(out, name)?;
     print!("{table}");
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
     println!("wrote {}", shown(&target));
     Ok(())
 }
@@ -109,6 +119,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
             )?;
             let source = source(&table, &data, command)?;
             let estimates = report::fit::pretraining_estimates(&f);
+            let warnings = report::fit::pretraining_warnings(&f);
             let method = serde_json::json!({
                 "model": "L = E + A/N^alpha + B/D^beta",
                 "objective": "sum over runs of Huber(delta) of LSE(a - alpha ln N, b - beta ln D, e) - ln L, with A = exp(a), B = exp(b), E = exp(e)",
@@ -126,6 +137,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
                     &source,
                     method,
                     &estimates,
+                    &warnings,
                     boot(&common),
                     f.intervals.as_ref().map(|i| i.replicates),
                 ),
@@ -135,7 +147,13 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
             folder.add("fit.png", chart.png);
             folder.add("fit.svg", chart.svg);
             let name = format!("fit-pretraining-{}", stem(&data));
-            write_fit(folder, &common.out, &name, &report::fit::table(&estimates))
+            write_fit(
+                folder,
+                &common.out,
+                &name,
+                &report::fit::table(&estimates),
+                &warnings,
+            )
         }
         FitCommand::Domain {
             data,
@@ -194,6 +212,10 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
                         &table,
                         &[(col, "--u", Rule::Finite), (&score, "--score", Rule::Unit)],
                     )?;
+                    let k = table
+                        .column(col, "--u")
+                        .map_err(crate::error::InputErrors::from)?;
+                    domain::check_u(&table, k, &c[0])?;
                     c[0].iter()
                         .zip(&c[1])
                         .map(|(&u, &score)| Point { u, score })
@@ -236,6 +258,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
             };
             let source = source(&table, &data, command)?;
             let estimates = report::fit::domain_estimates(&f);
+            let warnings = report::fit::domain_warnings(&f);
             let method = serde_json::json!({
                 "model": "score = floor + (1 - floor) sigmoid(slope (u - difficulty))",
                 "objective": "sum of squared score errors",
@@ -250,6 +273,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
                     &source,
                     method,
                     &estimates,
+                    &warnings,
                     boot(&common),
                     f.intervals.as_ref().map(|i| i.replicates),
                 ),
@@ -267,6 +291,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
                 &common.out,
                 &folder_name,
                 &report::fit::table(&estimates),
+                &warnings,
             )
         }
         FitCommand::Rl {
@@ -302,6 +327,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
             })?;
             let source = source(&table, &data, command)?;
             let estimates = report::fit::rl_estimates(&f);
+            let warnings = report::fit::rl_warnings(&f);
             let method = serde_json::json!({
                 "model": "logit(score) = l0 + gain h(S), h = 1 / (1 + (midpoint_steps / S)^exponent)",
                 "objective": "sum of squared logit errors",
@@ -316,6 +342,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
                     &source,
                     method,
                     &estimates,
+                    &warnings,
                     boot(&common),
                     f.intervals.as_ref().map(|i| i.replicates),
                 ),
@@ -330,7 +357,7 @@ pub(super) fn fit(command: FitCommand) -> Result<()> {
                 report::fit::table(&estimates),
                 report::fit::RL_GAIN_NOTE
             );
-            write_fit(folder, &common.out, &name, &table)
+            write_fit(folder, &common.out, &name, &table, &warnings)
         }
     }
 }

@@ -4,7 +4,9 @@
 //! given; `u` is effective compute (log10 FLOP), from params and tokens through a loss law or
 //! given directly.
 
-use super::{best_of, bootstrap, logit, quantile, Bootstrap, Interval, Objective};
+use super::data::Table;
+use super::{best_of, bootstrap, logit, quantile, stationary, Bootstrap, Interval, Objective};
+use crate::error::InputErrors;
 use crate::model::sigmoid;
 
 /// One benchmark measurement.
@@ -27,6 +29,40 @@ impl Link {
     pub fn score(&self, u: f64) -> f64 {
         self.floor + (1.0 - self.floor) * sigmoid(self.slope * (u - self.difficulty))
     }
+}
+
+/// The values `u` given directly (`--u COLUMN`) may take: log10 of a FLOP count lies well inside
+/// (the largest training runs so far are near 26 to 27); a value outside is some other quantity, such as
+/// a raw parameter or FLOP count.
+pub const U_RANGE: std::ops::RangeInclusive<f64> = 0.0..=60.0;
+
+/// An input error unless every `u` read from column `col` of `table` lies in [`U_RANGE`],
+/// placed at the first cell outside it and counting the others.
+pub fn check_u(table: &Table, col: usize, us: &[f64]) -> Result<(), InputErrors> {
+    let outside: Vec<usize> = (0..us.len())
+        .filter(|&i| !U_RANGE.contains(&us[i]))
+        .collect();
+    let Some(&first) = outside.first() else {
+        return Ok(());
+    };
+    let name = table.headers.get(col).map_or("", String::as_str);
+    let also = match outside.len() {
+        1 => String::new(),
+        n => format!("; {n} of {} rows are outside", us.len()),
+    };
+    let message = format!(
+        "u is `{}`, which is not log10 of a FLOP count (expected a number in [{}, {}]{also})",
+        table.cell(first, col),
+        U_RANGE.start(),
+        U_RANGE.end()
+    );
+    let hint = format!(
+        "u is log10 of effective compute in FLOP, e.g. 25.3: pass a column of log10 FLOP as `--u`, not a raw count; or leave `--u {name}` out to compute u from the params and tokens columns by `--law`"
+    );
+    Err(table
+        .cell_error(first, col, &message)
+        .with_hint(hint)
+        .into())
 }
 
 /// Sum of squared score errors; `fixed_floor` removes the third parameter.
@@ -134,11 +170,18 @@ pub struct DomainFit {
     pub rmse: f64,
     pub rows: usize,
     pub intervals: Option<Intervals>,
+    /// Whether the full-data fit ended at a stationary point ([`stationary`]).
+    pub converged: bool,
 }
 
 /// Fit from the grid; each bootstrap replicate refits from the full-data optimum.
 pub fn fit(points: &[Point], fixed_floor: Option<f64>, boot: Bootstrap) -> Option<DomainFit> {
     let (best, link, objective) = fit_link(points, fixed_floor, &grid(points, fixed_floor))?;
+    let o = SquaredError {
+        points,
+        fixed_floor,
+    };
+    let converged = stationary(&o, &best, objective);
     let intervals = (boot.replicates > 0).then(|| {
         let links: Vec<Link> = bootstrap(points, boot.replicates, boot.seed, |sample| {
             fit_link(sample, fixed_floor, std::slice::from_ref(&best)).map(|(_, l, _)| l)
@@ -161,6 +204,7 @@ pub fn fit(points: &[Point], fixed_floor: Option<f64>, boot: Bootstrap) -> Optio
         rmse: (objective / points.len() as f64).sqrt(),
         rows: points.len(),
         intervals,
+        converged,
     })
 }
 
@@ -205,6 +249,63 @@ mod tests {
                 assert!((x - y).abs() <= 1e-5 * y.abs().max(1.0), "{a:?} vs {n:?}");
             }
         }
+    }
+
+    #[test]
+    fn u_outside_log10_flop_is_an_input_error_at_the_first_such_cell() {
+        let ok = Table::from_text("s.csv", "u,score\n0,0.3\n25.3,0.5\n60,0.9\n").unwrap();
+        assert!(check_u(&ok, 0, &[0.0, 25.3, 60.0]).is_ok());
+        let text = "u,score\n25,0.3\n2e9,0.5\n-1,0.9\n";
+        let t = Table::from_text("s.csv", text).unwrap();
+        let e = check_u(&t, 0, &[25.0, 2e9, -1.0]).unwrap_err().to_string();
+        assert!(
+            e.contains("s.csv:3:1: `u`: row 2: u is `2e9`, which is not log10 of a FLOP count"),
+            "{e}"
+        );
+        assert!(e.contains("[0, 60]; 2 of 3 rows are outside"), "{e}");
+        assert!(
+            e.contains("u is log10 of effective compute in FLOP, e.g. 25.3"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_step_in_the_scores_is_a_fit_that_did_not_converge() {
+        // four scores with a jump at the last: the best sigmoid is a step, its slope runs off,
+        // and the optimiser stops where the objective still slopes
+        let pts: Vec<Point> = [
+            (21.028, 0.8643),
+            (21.498, 0.8615),
+            (21.817, 0.8442),
+            (21.879, 0.8922),
+        ]
+        .iter()
+        .map(|&(u, score)| Point { u, score })
+        .collect();
+        let f = fit(
+            &pts,
+            None,
+            Bootstrap {
+                replicates: 0,
+                seed: 1,
+            },
+        )
+        .unwrap();
+        assert!(!f.converged, "{f:?}");
+        let good = fit(
+            &points(&Link {
+                slope: 0.8,
+                difficulty: 26.0,
+                floor: 0.25,
+            }),
+            None,
+            Bootstrap {
+                replicates: 0,
+                seed: 1,
+            },
+        )
+        .unwrap();
+        assert!(good.converged, "{good:?}");
     }
 
     #[test]

@@ -81,6 +81,20 @@ pub fn best_of<O: Objective>(objective: &O, starts: &[Vec<f64>]) -> Option<(Vec<
     best
 }
 
+/// Whether `p`, an end point of the minimisation with objective `cost`, is stationary: every
+/// component of the gradient at most `1e-3 * cost + 1e-8`. The solver can stop on a tiny change
+/// of the cost while the gradient is still large (a badly scaled or poorly identified problem);
+/// such an end point is no optimum, and a fit that ends there did not converge. The bound is
+/// relative to the cost (a unit change of one parameter would lower the cost by at most 0.1%, to
+/// first order), with an absolute floor for fits that are nearly exact.
+pub fn stationary<O: Objective>(objective: &O, p: &[f64], cost: f64) -> bool {
+    let bound = 1e-3 * cost.abs() + 1e-8;
+    objective
+        .gradient(p)
+        .iter()
+        .all(|g| g.is_finite() && g.abs() <= bound)
+}
+
 /// The row indices of bootstrap replicate `replicate`: `n` draws with replacement from a
 /// ChaCha8 stream of its own (`seed`, stream = replicate), so replicates are independent of
 /// each other and of the thread count.
@@ -197,6 +211,18 @@ mod tests {
             "{p:?}"
         );
         assert!(c < 1e-10);
+    }
+
+    #[test]
+    fn stationary_points_have_a_small_gradient() {
+        assert!(stationary(&Bowl, &[3.0, -1.0], 0.0));
+        assert!(stationary(&Bowl, &[3.0 + 1e-10, -1.0], 0.0));
+        // cost 1, gradient (2e-3, 0): above 1e-3 * cost + 1e-8
+        let p = [3.0 + 1e-3, -1.0];
+        assert!(!stationary(&Bowl, &p, Bowl.cost(&p)));
+        assert!(!stationary(&Bowl, &[0.0, 0.0], Bowl.cost(&[0.0, 0.0])));
+        // the bound grows with the cost
+        assert!(stationary(&Bowl, &[3.0 + 1e-6, -1.0], 10.0));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! `LSE(a - alpha ln N, b - beta ln D, e)`; the objective is the sum over runs of the Huber loss
 //! (threshold delta) of `LSE - ln L`, minimised by L-BFGS from a grid of starts.
 
-use super::{best_of, bootstrap, Bootstrap, Interval, Objective};
+use super::{best_of, bootstrap, stationary, Bootstrap, Interval, Objective};
 use crate::model::pretraining::Law;
 
 /// One training run.
@@ -167,6 +167,8 @@ pub struct PretrainingFit {
     pub at_compute: f64,
     pub tokens_per_param: f64,
     pub intervals: Option<Intervals>,
+    /// Whether the full-data fit ended at a stationary point ([`stationary`]).
+    pub converged: bool,
 }
 
 /// Fit the law from the grid, then bootstrap: each replicate refits the resampled runs from the
@@ -180,6 +182,7 @@ pub fn fit(
 ) -> Option<PretrainingFit> {
     let (best, objective) = fit_law(runs, delta, starts)?;
     let law = law_of(&best);
+    let converged = stationary(&HuberObjective::new(runs, delta), &best, objective);
     let intervals = (boot.replicates > 0).then(|| {
         let laws: Vec<Law> = bootstrap(runs, boot.replicates, boot.seed, |sample| {
             fit_law(sample, delta, std::slice::from_ref(&best)).map(|(p, _)| law_of(&p))
@@ -208,6 +211,7 @@ pub fn fit(
         at_compute,
         tokens_per_param: tokens_per_param(&law, at_compute),
         intervals,
+        converged,
     })
 }
 

@@ -6,7 +6,7 @@
 //! thinking gain RL brings (`inference.rl_gain * tau * log2(1 + T_eff / T0)`) less any erosion,
 //! all at the thinking budget the scores were measured with.
 
-use super::{best_of, bootstrap, logit, quantile, Bootstrap, Interval, Objective};
+use super::{best_of, bootstrap, logit, quantile, stationary, Bootstrap, Interval, Objective};
 use crate::model::rl::progress;
 
 /// One measurement: a score after some RL steps.
@@ -152,11 +152,14 @@ pub struct RlFit {
     pub rmse_score: f64,
     pub rows: usize,
     pub intervals: Option<Intervals>,
+    /// Whether the full-data fit ended at a stationary point ([`stationary`]).
+    pub converged: bool,
 }
 
 /// Fit from the grid; each bootstrap replicate refits from the full-data optimum.
 pub fn fit(points: &[Point], boot: Bootstrap) -> Option<RlFit> {
     let (best, curve, objective) = fit_curve(points, &grid(points))?;
+    let converged = stationary(&SquaredError::new(points), &best, objective);
     let intervals = (boot.replicates > 0).then(|| {
         let curves: Vec<Curve> = bootstrap(points, boot.replicates, boot.seed, |sample| {
             fit_curve(sample, std::slice::from_ref(&best)).map(|(_, c, _)| c)
@@ -185,6 +188,7 @@ pub fn fit(points: &[Point], boot: Bootstrap) -> Option<RlFit> {
         rmse_score: (sq / n).sqrt(),
         rows: points.len(),
         intervals,
+        converged,
     })
 }
 

@@ -95,6 +95,50 @@ pub fn capability(floor: f64, logit: f64) -> f64 {
 /// - `logit = pretrain + rl - erosion + inference`, `capability = floor + (1 - floor) sigmoid(logit)`;
 /// - the effective thinking tokens `T_eff` and the thinking multiplier per OOM (for slope s).
 pub fn domain_terms(domain: &Domain, params: &TermParams, lever: &LeverPoint) -> Terms {
+    let t = four_terms(domain, params, lever);
+    let tokens = lever.thinking_tokens;
+    Terms {
+        capability: capability(domain.floor, t.logit),
+        logit: t.logit,
+        pretrain: t.pretrain,
+        rl: t.rl,
+        erosion: t.erosion,
+        inference: t.inference,
+        thought_ceiling: t.ceiling,
+        effective_thinking_tokens: inference::effective_tokens(
+            tokens,
+            t.ceiling,
+            params.inference.ceiling.sharpness,
+        ),
+        thinking_multiplier_per_oom: inference::multiplier_per_oom(
+            &params.inference,
+            t.kappa,
+            tokens,
+            t.ceiling,
+            domain.slope,
+        ),
+    }
+}
+
+/// The logit of `domain` at `lever`, exactly as [`domain_terms`] computes it, without the
+/// derived outputs (the thinking multiplier is a numeric search when overthinking is on): for
+/// searches that score many levers.
+pub fn domain_logit(domain: &Domain, params: &TermParams, lever: &LeverPoint) -> f64 {
+    four_terms(domain, params, lever).logit
+}
+
+/// The four terms, their logit, and the `kappa` and `T_ceil` the derived outputs need.
+struct FourTerms {
+    pretrain: f64,
+    rl: f64,
+    erosion: f64,
+    inference: f64,
+    logit: f64,
+    kappa: f64,
+    ceiling: f64,
+}
+
+fn four_terms(domain: &Domain, params: &TermParams, lever: &LeverPoint) -> FourTerms {
     let v = domain.verifiability;
     let u = lever.effective_log10_compute;
     let h = lever.rl_progress;
@@ -112,27 +156,14 @@ pub fn domain_terms(domain: &Domain, params: &TermParams, lever: &LeverPoint) ->
     let ceiling = inference::thought_ceiling(&params.inference.ceiling, tau, steps);
     let inference_term = inference::term(&params.inference, kappa, tokens, ceiling);
 
-    let logit = pretrain + rl_term - erosion_term + inference_term;
-    Terms {
-        capability: capability(domain.floor, logit),
-        logit,
+    FourTerms {
         pretrain,
         rl: rl_term,
         erosion: erosion_term,
         inference: inference_term,
-        thought_ceiling: ceiling,
-        effective_thinking_tokens: inference::effective_tokens(
-            tokens,
-            ceiling,
-            params.inference.ceiling.sharpness,
-        ),
-        thinking_multiplier_per_oom: inference::multiplier_per_oom(
-            &params.inference,
-            kappa,
-            tokens,
-            ceiling,
-            domain.slope,
-        ),
+        logit: pretrain + rl_term - erosion_term + inference_term,
+        kappa,
+        ceiling,
     }
 }
 

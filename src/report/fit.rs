@@ -159,6 +159,62 @@ thinking budget the scores were measured with: in the model, tau * Gmax plus the
 gain RL brings (inference.rl_gain * tau * log2(1 + T_eff/T0)), less any erosion. Set \
 rl.max_gain from it once tau and the thinking term are known.";
 
+/// The warnings of a pretraining fit ([`warnings`]).
+pub fn pretraining_warnings(f: &PretrainingFit) -> Vec<String> {
+    warnings(&pretraining_estimates(f), f.converged, "")
+}
+
+/// The warnings of a domain fit ([`warnings`]).
+pub fn domain_warnings(f: &DomainFit) -> Vec<String> {
+    let remedy = if f.floor_fixed {
+        ""
+    } else {
+        ", or give the chance level with --floor"
+    };
+    warnings(&domain_estimates(f), f.converged, remedy)
+}
+
+/// The warnings of an RL fit ([`warnings`]).
+pub fn rl_warnings(f: &RlFit) -> Vec<String> {
+    warnings(&rl_estimates(f), f.converged, "")
+}
+
+/// Why a fit's estimates should not be trusted, one message each; empty for a sound fit. A fit is
+/// poorly identified when the full-data fit did not converge ([`crate::fit::stationary`]) or
+/// when a point estimate lies outside its own bootstrap interval (the replicates, refitted from
+/// it, end elsewhere). `remedy` ends the advice, e.g. ", or give the chance level with --floor".
+pub fn warnings(estimates: &[Estimate], converged: bool, remedy: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !converged {
+        out.push(format!(
+            "the fit did not converge (the optimiser stopped where the objective still slopes): these data identify the parameters poorly and the estimates are not a best fit; check the data's units and range{remedy}"
+        ));
+    }
+    let outside: Vec<String> = estimates
+        .iter()
+        .filter_map(|e| {
+            let i = e.interval?;
+            (!i.contains(e.value)).then(|| {
+                format!(
+                    "{} {} is outside [{}, {}]",
+                    e.name,
+                    show(e.value),
+                    show(i.low),
+                    show(i.high)
+                )
+            })
+        })
+        .collect();
+    if !outside.is_empty() {
+        out.push(format!(
+            "point estimates outside their own {:.0}% bootstrap intervals ({}): these data identify the parameters poorly, so neither the estimates nor the intervals can be trusted; check the data's units and range{remedy}",
+            LEVEL * 100.0,
+            outside.join("; ")
+        ));
+    }
+    out
+}
+
 /// A number for the printed table: 5 significant digits.
 fn show(x: f64) -> String {
     let a = x.abs();
@@ -215,12 +271,14 @@ pub fn table(estimates: &[Estimate]) -> String {
     out
 }
 
-/// `fit.json`: the estimates with their intervals, the method and where the data came from.
+/// `fit.json`: the estimates with their intervals, the method and where the data came from;
+/// `warnings` ([`warnings`]) follow the estimates when there are any.
 pub fn json(
     kind: &str,
     source: &Source,
     method: Value,
     estimates: &[Estimate],
+    warnings: &[String],
     boot: Bootstrap,
     replicates: Option<usize>,
 ) -> String {
@@ -237,9 +295,13 @@ pub fn json(
         m.insert("meaning".into(), json!(e.meaning));
         values.insert(e.name.into(), Value::Object(m));
     }
-    let doc = json!({
-        "fit": kind,
-        "estimates": values,
+    let mut doc = Map::new();
+    doc.insert("fit".into(), json!(kind));
+    doc.insert("estimates".into(), Value::Object(values));
+    if !warnings.is_empty() {
+        doc.insert("warnings".into(), json!(warnings));
+    }
+    let rest = json!({
         "method": method,
         "bootstrap": {
             "replicates": boot.replicates,
@@ -256,9 +318,20 @@ pub fn json(
         "command": source.command,
         "version": env!("CARGO_PKG_VERSION"),
     });
-    let mut s = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
+    if let Value::Object(rest) = rest {
+        doc.extend(rest);
+    }
+    let mut s = serde_json::to_string_pretty(&Value::Object(doc)).expect("JSON values serialise");
     s.push('\n');
     s
+}
+
+/// The warnings as comment lines of a snippet (none when there are none).
+fn warning_comment(warnings: &[String]) -> String {
+    warnings
+        .iter()
+        .map(|w| format!("# warning: {w}\n"))
+        .collect()
 }
 
 fn interval_comment(estimates: &[Estimate]) -> String {
@@ -284,11 +357,12 @@ fn interval_comment(estimates: &[Estimate]) -> String {
 pub fn pretraining_toml(f: &PretrainingFit, source: &Source) -> String {
     let l = &f.law;
     format!(
-        "# Fitted by `{}` ({} runs, Huber delta {}).\n{}# Paste into the [pretraining] table of a scenario.\nlaw = {{ E = {}, A = {}, B = {}, alpha = {}, beta = {} }}\n",
+        "# Fitted by `{}` ({} runs, Huber delta {}).\n{}{}# Paste into the [pretraining] table of a scenario.\nlaw = {{ E = {}, A = {}, B = {}, alpha = {}, beta = {} }}\n",
         source.command,
         source.rows,
         number(f.delta),
         interval_comment(&pretraining_estimates(f)),
+        warning_comment(&pretraining_warnings(f)),
         number(l.e),
         number(l.a),
         number(l.b),
@@ -300,10 +374,11 @@ pub fn pretraining_toml(f: &PretrainingFit, source: &Source) -> String {
 /// `domain.toml`: a `[[domain]]` table with the fitted slope, difficulty and floor.
 pub fn domain_toml(f: &DomainFit, name: &str, u_source: &str, source: &Source) -> String {
     format!(
-        "# Fitted by `{}` ({} scores; u {u_source}).\n{}[[domain]]\nname = \"{name}\"\n# verifiability = ?   # not fitted: the share of this domain's tasks with an automatic checker\nslope = {}\ndifficulty = {}\nfloor = {}\n",
+        "# Fitted by `{}` ({} scores; u {u_source}).\n{}{}[[domain]]\nname = \"{name}\"\n# verifiability = ?   # not fitted: the share of this domain's tasks with an automatic checker\nslope = {}\ndifficulty = {}\nfloor = {}\n",
         source.command,
         source.rows,
         interval_comment(&domain_estimates(f)),
+        warning_comment(&domain_warnings(f)),
         number(f.link.slope),
         number(f.link.difficulty),
         number(f.link.floor),
@@ -313,10 +388,11 @@ pub fn domain_toml(f: &DomainFit, name: &str, u_source: &str, source: &Source) -
 /// `rl.toml`: the fitted RL progress keys, with the gain as a comment.
 pub fn rl_toml(f: &RlFit, source: &Source) -> String {
     format!(
-        "# Fitted by `{}` ({} scores).\n{}# {}\n# gain = {} (logits)\n[rl]\nmidpoint_steps = {}\nexponent = {}\n",
+        "# Fitted by `{}` ({} scores).\n{}{}# {}\n# gain = {} (logits)\n[rl]\nmidpoint_steps = {}\nexponent = {}\n",
         source.command,
         source.rows,
         interval_comment(&rl_estimates(f)),
+        warning_comment(&rl_warnings(f)),
         RL_GAIN_NOTE,
         number(f.curve.gain),
         number(f.curve.midpoint_steps),
@@ -352,6 +428,7 @@ mod tests {
                 tokens_per_param: i,
                 replicates: 100,
             }),
+            converged: true,
         }
     }
 
@@ -387,6 +464,7 @@ mod tests {
             &source(),
             json!({}),
             &pretraining_estimates(&f),
+            &[],
             boot,
             Some(100),
         );
@@ -395,6 +473,80 @@ mod tests {
         assert_eq!(v["estimates"]["alpha"]["interval"], json!([0.3, 0.4]));
         assert!(v["estimates"]["rmse"].get("interval").is_none());
         assert_eq!(v["data"]["rows"], json!(200));
+    }
+
+    #[test]
+    fn warnings_name_estimates_outside_their_intervals_and_a_fit_that_did_not_converge() {
+        let mut f = fitted();
+        // E = 1.8172, A = 482.01, B = 2085.43 lie outside [0.3, 0.4]; alpha and beta inside
+        let w = pretraining_warnings(&f);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("E 1.8172 is outside [0.30000, 0.40000]"),
+            "{w:?}"
+        );
+        assert!(w[0].contains("B 2085.4 is outside"), "{w:?}");
+        assert!(!w[0].contains("alpha"), "{w:?}");
+        assert!(w[0].contains("identify the parameters poorly"), "{w:?}");
+        f.converged = false;
+        let w = pretraining_warnings(&f);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].starts_with("the fit did not converge"), "{w:?}");
+        // recorded in fit.json after the estimates, and as comments in the snippet
+        let text = json(
+            "pretraining",
+            &source(),
+            json!({}),
+            &pretraining_estimates(&f),
+            &w,
+            Bootstrap {
+                replicates: 100,
+                seed: 1,
+            },
+            Some(100),
+        );
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["warnings"], json!(w));
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "fit",
+                "estimates",
+                "warnings",
+                "method",
+                "bootstrap",
+                "data",
+                "command",
+                "version"
+            ]
+        );
+        let toml = pretraining_toml(&f, &source());
+        assert_eq!(toml.matches("\n# warning: ").count(), 2, "{toml}");
+        // a sound fit, or one without intervals, warns of nothing
+        f.converged = true;
+        f.intervals = None;
+        assert!(pretraining_warnings(&f).is_empty());
+        assert!(!pretraining_toml(&f, &source()).contains("warning"));
+    }
+
+    #[test]
+    fn json_without_warnings_has_no_warnings_key() {
+        let f = fitted();
+        let text = json(
+            "pretraining",
+            &source(),
+            json!({}),
+            &pretraining_estimates(&f),
+            &[],
+            Bootstrap {
+                replicates: 100,
+                seed: 1,
+            },
+            Some(100),
+        );
+        let v: Value = serde_json::from_str(&text).unwrap();
+        assert!(v.get("warnings").is_none());
     }
 
     #[test]

@@ -110,16 +110,16 @@ pub fn domain_chart(c: &Calibration, data: &Data, s: &Scenario, domain: &str) ->
                 .collect()
         });
         entries.push(entry(
+            // The floor as the printed table has it: a fitted floor of 3e-13 is 0.000.
             format!(
-                "{}{}: {} frontier models of {} (filled); curve slope {}, difficulty {} (on this axis), floor {}",
+                "{}{}: {} frontier models of {} (filled); curve slope {}, difficulty {} (on this axis), floor {:.3}",
                 b.benchmark.id,
                 if b.benchmark.anchor { " (anchor)" } else { "" },
                 frontier.len(),
                 k.eligible,
                 short(l.slope),
                 short(l.difficulty),
-                // As the printed table has it: a fitted floor of 3e-13 is 0.000.
-                format!("{:.3}", l.floor)
+                l.floor
             ),
             colour,
             Mark::Line,

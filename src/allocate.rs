@@ -90,18 +90,8 @@ impl<'a> Problem<'a> {
         }
         let t = &scenario.time;
         let Some(k) = t.index_of(year) else {
-            return Err(usage(
-                file,
-                "--year",
-                format!(
-                    "{} is not a year of the time grid ({} to {} every {})",
-                    show(year),
-                    show(t.year(0)),
-                    show(t.year(t.len() - 1)),
-                    show(t.step)
-                ),
-                Some("pick a grid year: start + k * step"),
-            ));
+            let (message, hint) = t.off_grid(year);
+            return Err(usage(file, "--year", message, Some(&hint)));
         };
         let names: Vec<&str> = scenario.domains.iter().map(|d| d.name.as_str()).collect();
         let Some(d) = names.iter().position(|n| *n == domain) else {

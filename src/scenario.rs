@@ -275,7 +275,7 @@ impl Scenario {
         }
         let bytes = std::fs::read(path).map_err(|e| {
             InputError::new(&shown, "", None, "", format!("cannot read the file: {e}"))
-                .with_hint("check the path; `scalecast run` with no argument reads scenarios/")
+                .with_hint("check the path (a relative path is read from the current folder)")
         })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();

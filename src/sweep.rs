@@ -349,20 +349,14 @@ impl Sweep {
         let at = match at {
             None => None,
             Some((year, at_origin)) => Some(base.time.index_of(year).ok_or_else(|| {
-                let message = format!(
-                    "{} is not a year of the time grid ({} to {} every {})",
-                    show(year),
-                    show(base.time.year(0)),
-                    show(base.time.year(base.time.len() - 1)),
-                    show(base.time.step)
-                );
+                let (message, hint) = base.time.off_grid(year);
                 let e = match at_origin {
                     Origin::Table => base_error(scenario, "sweep.at", message),
                     Origin::Flags => {
                         InputError::new(&scenario.document.file, "", None, "--at", message)
                     }
                 };
-                InputErrors::from(e.with_hint("pick a grid year: start + k * step"))
+                InputErrors::from(e.with_hint(hint))
             })?),
         };
         let points = axes

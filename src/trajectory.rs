@@ -54,6 +54,34 @@ impl TimeGrid {
         let k = k as usize;
         ((self.year(k) - year).abs() <= self.step / 1000.0).then_some(k)
     }
+
+    /// For a `year` that [`TimeGrid::index_of`] does not find: why (the grid's span and step)
+    /// and, as a hint, the grid years nearest to it.
+    pub fn off_grid(&self, year: f64) -> (String, String) {
+        let show = crate::scenario::show;
+        let (first, last) = (self.year(0), self.year(self.len() - 1));
+        let message = format!(
+            "{} is not a year of the time grid ({} to {} every {})",
+            show(year),
+            show(first),
+            show(last),
+            show(self.step)
+        );
+        let hint = if year.is_nan() || year <= first {
+            format!("the grid starts at {}", show(first))
+        } else if year >= last {
+            format!("the grid ends at {}", show(last))
+        } else {
+            let k =
+                (((year - self.start) / self.step).floor().max(0.0) as usize).min(self.len() - 2);
+            format!(
+                "the nearest grid years are {} and {}",
+                show(self.year(k)),
+                show(self.year(k + 1))
+            )
+        };
+        (message, hint)
+    }
 }
 
 /// How a lever moves over time.
@@ -154,6 +182,14 @@ mod tests {
         assert_eq!(g.index_of(2030.01), None);
         assert_eq!(g.index_of(2023.0), None);
         assert_eq!(g.index_of(2036.0), None);
+        let (message, hint) = g.off_grid(2030.1);
+        assert_eq!(
+            message,
+            "2030.1 is not a year of the time grid (2024 to 2035 every 0.25)"
+        );
+        assert_eq!(hint, "the nearest grid years are 2030 and 2030.25");
+        assert_eq!(g.off_grid(2023.0).1, "the grid starts at 2024");
+        assert_eq!(g.off_grid(2036.0).1, "the grid ends at 2035");
     }
 
     #[test]

@@ -265,7 +265,9 @@ fn bad_flags_and_impossible_correlations_exit_2_before_any_work() {
         ));
     mc(&file, &out, &["--year", "2024.3"])
         .code(2)
-        .stderr(predicate::str::contains("--year 2024.3 is not a grid year"));
+        .stderr(predicate::str::contains(
+            "--year 2024.3 is not a year of the time grid",
+        ));
     let text = format!(
         "{SMALL}[[correlation]]\na = \"rl.steps.growth\"\nb = \"rl.transfer\"\nrank = 0.9\n[[correlation]]\na = \"pretraining.params\"\nb = \"rl.transfer\"\nrank = 0.9\n"
     );

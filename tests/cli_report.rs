@@ -187,10 +187,9 @@ fn explain_off_grid_year_and_bad_file_exit_2() {
             .assert()
             .code(2)
             .stdout("")
-            .stderr(predicate::str::contains(
-                "not a year of the scenario's grid",
-            ))
-            .stderr(predicate::str::contains("2024 to 2026 in steps of 0.5"));
+            .stderr(predicate::str::contains("not a year of the time grid"))
+            .stderr(predicate::str::contains("2024 to 2026 every 0.5"))
+            .stderr(predicate::str::contains("hint: the "));
     }
     let bad = dir.path().join("bad.toml");
     fs::write(

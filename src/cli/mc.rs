@@ -114,21 +114,12 @@ pub fn plan(file: &str, s: &Scenario, seed: u64, year: Option<f64>) -> Result<Mc
         Some(y) => s.time.index_of(y),
     };
     let Some(year_index) = year_index else {
-        return Err(InputError::new(
-            file,
-            "",
-            None,
-            "",
-            format!(
-                "--year {} is not a grid year of this scenario ({} to {} every {})",
-                year.unwrap_or(f64::NAN),
-                s.time.year(0),
-                s.time.year(s.time.len() - 1),
-                s.time.step
-            ),
-        )
-        .with_hint("pass a year on the grid, or leave --year out for the last year")
-        .into());
+        let (message, hint) = s.time.off_grid(year.unwrap_or(f64::NAN));
+        return Err(
+            InputError::new(file, "", None, "", format!("--year {message}"))
+                .with_hint(format!("{hint}; without --year the last grid year is used"))
+                .into(),
+        );
     };
     match (
         forecast(s),

@@ -239,18 +239,14 @@ pub(super) fn explain(file: &Path, year: Option<f64>) -> Result<()> {
     let k = match year {
         None => s.time.len() - 1,
         Some(y) => s.time.index_of(y).ok_or_else(|| {
-            let (first, last) = (s.time.year(0), s.time.year(s.time.len() - 1));
-            let hint = format!(
-                "pass a grid year, e.g. --year {first} or --year {last}; without --year the last grid year is used"
-            );
+            let (message, hint) = s.time.off_grid(y);
             usage(
                 &shown(file),
                 "",
-                format!(
-                    "--year {y} is not a year of the scenario's grid ({first} to {last} in steps of {})",
-                    s.time.step
-                ),
-                Some(&hint),
+                format!("--year {message}"),
+                Some(&format!(
+                    "{hint}; without --year the last grid year is used"
+                )),
             )
         })?,
     };

@@ -313,7 +313,7 @@ fn allocate_prints_the_best_split_and_writes_the_simplex() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with(
-            "mini: math in 2024, budget 1e6 FLOP, 1000000000 queries\n",
+            "mini: math in 2024, budget 1e6 FLOP, 1e9 queries\n",
         ));
     for (budget, shown) in [("1e10", "1e10"), ("2.5e26", "2.5e26"), ("1e27", "1e27")] {
         scalecast()

@@ -130,8 +130,8 @@ pub(super) fn allocate(
     println!(
         "{}: {domain} in {year_text}, budget {} FLOP, {} queries",
         s.name,
-        budget_text(budget),
-        report::csv::number(queries)
+        exponent_text(budget),
+        exponent_text(queries)
     );
     print!(
         "{}",
@@ -166,7 +166,7 @@ pub(super) fn allocate(
     let title = format!(
         "{}: {domain} capability in {year_text}, budget {} FLOP",
         s.name,
-        budget_text(budget)
+        exponent_text(budget)
     );
     let chart = report::sweep_charts::simplex_chart(&title, &grid, &best, &all)?;
     let mut folder = Folder::default();
@@ -181,9 +181,10 @@ pub(super) fn allocate(
     Ok(())
 }
 
-/// A budget as `allocate` prints it: exponent form at any size (`1e10`, `2.5e26`, `1e27`).
-fn budget_text(budget: f64) -> String {
-    format!("{budget:e}")
+/// A budget or a query count as `allocate` prints it: exponent form at any size (`1e10`,
+/// `2.5e26`, `1e27`).
+fn exponent_text(x: f64) -> String {
+    format!("{x:e}")
 }
 
 /// The allocation table printed by `allocate`.

@@ -134,6 +134,15 @@ pub fn usage(
     e.into()
 }
 
+/// `n` and `thing`, plural unless `n` is 1: "1 domain", "6 domains".
+pub fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 /// Names in backticks, separated by commas: `` `a`, `b`, `c` ``.
 pub fn listed<S: AsRef<str>>(names: impl IntoIterator<Item = S>) -> String {
     names

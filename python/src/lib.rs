@@ -12,7 +12,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
-use scalecast::error::{usage, InputErrors};
+use scalecast::error::{counted, usage, InputErrors};
 use scalecast::forecast::forecast;
 use scalecast::montecarlo::{self, McResult};
 use scalecast::report::csv::{capability_table, lever_table, number, Table, Values};
@@ -199,17 +199,15 @@ impl PyScenario {
 
     fn __repr__(&self) -> String {
         let s = &self.inner;
-        let counted =
-            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         format!(
             "<Scenario {:?} from {}: {}, {} from {} to {}, {}>",
             s.name,
             s.document.file,
-            counted(s.domains.len(), "domain", "domains"),
-            counted(s.time.len(), "time point", "time points"),
+            counted(s.domains.len(), "domain"),
+            counted(s.time.len(), "time point"),
             number(s.time.year(0)),
             number(s.time.year(s.time.len() - 1)),
-            counted(s.uncertain.len(), "uncertain input", "uncertain inputs")
+            counted(s.uncertain.len(), "uncertain input")
         )
     }
 }

@@ -142,11 +142,8 @@ pub fn plan(file: &str, s: &Scenario, seed: u64, year: Option<f64>) -> Result<Mc
     }
 }
 
+/// `mc` with its flags checked ([`samples_flag`], [`sobol_flag`]).
 pub(super) fn mc(paths: &[PathBuf], o: &McOptions, out: &Path) -> Result<()> {
-    check_samples(o.samples as i128, o.write_samples)?;
-    if o.sobol > montecarlo::MAX_SOBOL_SAMPLES {
-        return Err(sobol_out_of_range(&o.sobol.to_string()).into());
-    }
     let scenarios = read_scenarios(paths, "mc")?;
     crate::output::check_out_dir(out, &inputs_of(scenarios.iter().map(|(_, s)| s)))?;
     // Check everything before any work: forecasts at the medians, --year, correlations.

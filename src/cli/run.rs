@@ -1,6 +1,7 @@
 //! `run`, `check` and `explain`: deterministic forecasts and what they write.
 
 use super::*;
+use crate::error::counted;
 
 pub(super) fn run(paths: &[PathBuf], out: &Path, set: &[String]) -> Result<()> {
     let edits = set
@@ -252,15 +253,6 @@ pub(super) fn explain(file: &Path, year: Option<f64>) -> Result<()> {
     };
     print!("{}", report::explain::explain(&s, &f, k));
     Ok(())
-}
-
-/// `n` and `thing`, plural unless `n` is 1: "1 domain", "6 domains".
-fn counted(n: usize, thing: &str) -> String {
-    if n == 1 {
-        format!("1 {thing}")
-    } else {
-        format!("{n} {thing}s")
-    }
 }
 
 /// The `[[correlation]]`s of `s` as `mc` checks them: one per pair, and ranks that can hold

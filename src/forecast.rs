@@ -1,7 +1,7 @@
 //! Scenario -> Forecast: the levers and every domain's terms on the time grid.
 
 use crate::error::InputErrors;
-use crate::model::{domain_terms, rl, Domain, LeverPoint, TermParams, Terms};
+use crate::model::{rl, terms_with, Domain, LeverPoint, TermParams, Terms};
 use crate::scenario::{ModelSize, RlSteps, Scenario};
 
 /// The levers and derived quantities at one grid year (one row of `levers.csv`).
@@ -69,6 +69,16 @@ impl Forecast {
 /// A lever or term that is not finite in some grid year is an input error naming the key that
 /// drives it and the year (MODEL.md §1).
 pub fn forecast(s: &Scenario) -> Result<Forecast, InputErrors> {
+    forecast_with(s, true)
+}
+
+/// [`forecast`] without the thinking multipliers (NaN in every term): the same checks and the
+/// same bits otherwise, for the Monte Carlo's deterministic runs, which report only capability.
+pub fn forecast_capability(s: &Scenario) -> Result<Forecast, InputErrors> {
+    forecast_with(s, false)
+}
+
+fn forecast_with(s: &Scenario, multipliers: bool) -> Result<Forecast, InputErrors> {
     let params = term_params(s);
     let mut levers = Vec::with_capacity(s.time.len());
     for year in s.time.years() {
@@ -80,7 +90,7 @@ pub fn forecast(s: &Scenario) -> Result<Forecast, InputErrors> {
     for d in &s.domains {
         let mut row = Vec::with_capacity(levers.len());
         for l in &levers {
-            let t = domain_terms(d, &params, &l.point());
+            let t = terms_with(d, &params, &l.point(), multipliers);
             check_terms(s, d, l.year, &t)?;
             row.push(t);
         }
@@ -209,4 +219,35 @@ fn not_finite(s: &Scenario, key: &str, what: &str, value: f64, year: f64) -> Inp
         .error(key, format!("{what} is {} in year {year}", crate::scenario::show(value)))
         .with_hint("the lever grows past what a 64-bit float holds: lower `growth`, add an `until` year, or shorten [time]")
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::test_support::{scenario, SCENARIO};
+
+    /// Without the multipliers, every other term is the same bits (with overthinking on, where
+    /// the multiplier is a numeric search).
+    #[test]
+    fn forecast_capability_is_forecast_without_the_multipliers() {
+        let s = scenario(SCENARIO);
+        assert!(s.inference.ceiling.overthinking > 0.0);
+        let (full, capability) = (forecast(&s).unwrap(), forecast_capability(&s).unwrap());
+        assert_eq!(full.levers, capability.levers);
+        for (a, b) in full
+            .terms
+            .iter()
+            .flatten()
+            .zip(capability.terms.iter().flatten())
+        {
+            assert!(
+                !a.thinking_multiplier_per_oom.is_nan() && b.thinking_multiplier_per_oom.is_nan()
+            );
+            let b = Terms {
+                thinking_multiplier_per_oom: a.thinking_multiplier_per_oom,
+                ..*b
+            };
+            assert_eq!(*a, b);
+        }
+    }
 }

@@ -122,7 +122,7 @@ pub fn plan(file: &str, s: &Scenario, seed: u64, year: Option<f64>) -> Result<Mc
         );
     };
     match (
-        forecast(s),
+        crate::forecast::forecast_capability(s),
         Sampler::new(s, seed),
         montecarlo::sensitivity(s, year_index),
     ) {

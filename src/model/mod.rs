@@ -95,6 +95,17 @@ pub fn capability(floor: f64, logit: f64) -> f64 {
 /// - `logit = pretrain + rl - erosion + inference`, `capability = floor + (1 - floor) sigmoid(logit)`;
 /// - the effective thinking tokens `T_eff` and the thinking multiplier per OOM (for slope s).
 pub fn domain_terms(domain: &Domain, params: &TermParams, lever: &LeverPoint) -> Terms {
+    terms_with(domain, params, lever, true)
+}
+
+/// [`domain_terms`] with `thinking_multiplier_per_oom` left NaN unless `multiplier` (it is a
+/// numeric search when overthinking is on, and the Monte Carlo forecasts never report it).
+pub fn terms_with(
+    domain: &Domain,
+    params: &TermParams,
+    lever: &LeverPoint,
+    multiplier: bool,
+) -> Terms {
     let t = four_terms(domain, params, lever);
     let tokens = lever.thinking_tokens;
     Terms {
@@ -110,13 +121,17 @@ pub fn domain_terms(domain: &Domain, params: &TermParams, lever: &LeverPoint) ->
             t.ceiling,
             params.inference.ceiling.sharpness,
         ),
-        thinking_multiplier_per_oom: inference::multiplier_per_oom(
-            &params.inference,
-            t.kappa,
-            tokens,
-            t.ceiling,
-            domain.slope,
-        ),
+        thinking_multiplier_per_oom: if multiplier {
+            inference::multiplier_per_oom(
+                &params.inference,
+                t.kappa,
+                tokens,
+                t.ceiling,
+                domain.slope,
+            )
+        } else {
+            f64::NAN
+        },
     }
 }
 

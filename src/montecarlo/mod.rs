@@ -37,7 +37,7 @@ pub(crate) const CHUNK: usize = 2048;
 pub(crate) const PILOT: usize = 2048;
 
 #[cfg(test)]
-mod test_support {
+pub(crate) mod test_support {
     use crate::scenario::Scenario;
 
     pub const SCENARIO: &str = r#"

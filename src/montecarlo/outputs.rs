@@ -307,7 +307,7 @@ pub(super) fn bad_sample(s: &Scenario, plan: &Plan, sampler: &Sampler, index: u6
         .map(|(p, v)| format!("{p} = {}", crate::report::csv::number(*v)))
         .collect();
     let context = format!("in Monte Carlo sample {index} ({})", drawn.join(", "));
-    match crate::forecast::forecast(&at) {
+    match crate::forecast::forecast_capability(&at) {
         Err(mut e) => {
             for err in &mut e.0 {
                 err.message = format!("{} {context}", err.message);

@@ -36,7 +36,7 @@ pub struct Tornado {
 /// Sensitivity of every domain's capability at grid year `year_index`, and of every milestone's
 /// arrival year, to each uncertain input (deterministic forecasts, others at their medians).
 pub fn sensitivity(s: &Scenario, year_index: usize) -> Result<Vec<Tornado>, InputErrors> {
-    let base = crate::forecast::forecast(s)?;
+    let base = crate::forecast::forecast_capability(s)?;
     let after = s.time.year(s.time.len() - 1) + s.time.step;
     let mut ends = Vec::new();
     for u in &s.uncertain {
@@ -45,7 +45,7 @@ pub fn sensitivity(s: &Scenario, year_index: usize) -> Result<Vec<Tornado>, Inpu
             let x = u.dist.quantile(p);
             let mut t = s.clone();
             t.set(&u.path, x)?;
-            let f = crate::forecast::forecast(&t).map_err(|mut e| {
+            let f = crate::forecast::forecast_capability(&t).map_err(|mut e| {
                 for err in &mut e.0 {
                     err.message = format!(
                         "{} with `{}` at its {name} ({}), in the sensitivity analysis",
@@ -289,7 +289,7 @@ pub fn sobol(
     let n_years = plan.years.len();
     let n_domains = s.domains.len();
     let k = sampler.len();
-    let at_medians = crate::forecast::forecast(s)?;
+    let at_medians = crate::forecast::forecast_capability(s)?;
     let centre: Vec<f64> = at_medians
         .terms
         .iter()

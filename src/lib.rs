@@ -16,7 +16,8 @@
 //! - [`data`]: the observations table of real benchmark scores, built from Epoch AI's data.
 //! - [`serve`]: the playground page (`scalecast serve`): sliders over a scenario's keys.
 //! - [`error`]: located input errors (exit code 2).
-//! - [`vecmath`]: `exp` and `log2(1 + x)` over slices, for the Monte Carlo engine.
+//! - [`simd`]: vectors of eight f64 (AVX-512, AVX2 or plain, the same bits); [`vecmath`]:
+//!   `exp`, `ln` and `log2(1 + x)` on them, for the Monte Carlo engine.
 
 // Input errors carry their file, place and snippet; they are rare and cold, so size is no concern.
 #![allow(clippy::result_large_err)]
@@ -37,6 +38,7 @@ pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod serve;
+pub mod simd;
 pub mod sweep;
 pub mod trajectory;
 pub mod vecmath;

@@ -1,46 +1,14 @@
-//! `exp`, `ln`, `log2`, `log2(1 + x)`, `log10` and `x^y` over slices in plain arithmetic (no
-//! library calls, no branches), so that a loop of them vectorises. The Monte Carlo engine evaluates
+//! `exp`, `ln` and `log2(1 + x)` of the eight lanes of a vector ([`crate::simd::F64s`]), in
+//! plain arithmetic and selects (no library calls, no branches). The Monte Carlo engine evaluates
 //! them for every (sample, domain, year); the system maths library does one value per call.
 //!
 //! They follow the textbook method: split off a power of two, then a short approximation on a
 //! small interval (fdlibm's polynomials for `exp` and the logarithm). Against the system library,
-//! over the whole input range: `exp` within 1-2 ulp, `ln` within 2, `log2` within 3,
-//! `log2(1 + x)` within 4, `log10` within about 5 (it is not exact at powers of ten, as the
-//! system library is); `x^y = exp(y ln x)` within `2 + 2 |y ln x|` ulp (the rounding of `y ln x`
-//! is amplified by `exp`). The results are the same bits on every x86-64 CPU, built with
-//! AVX-512, AVX2 or neither, because the same IEEE operations run in the same order (no fused
-//! multiply-add).
+//! over the whole input range, subnormals and special values included: `exp` within 1-2 ulp,
+//! `ln` within 2, `log2(1 + x)` within 4 (tested). The results are the same bits with every
+//! vector of [`crate::simd`], because the same IEEE operations run in the same order (tested).
 
-/// Run `f` compiled for AVX-512 or AVX2 where the CPU has it, so that the loops inlined into it
-/// take eight or four f64 at a time. There is no fused multiply-add in any build (Rust never
-/// contracts `a * b + c`), so the results are the same bits with and without them.
-#[inline(always)]
-pub fn vectorised<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if std::is_x86_feature_detected!("avx512f") {
-            // SAFETY: the CPU has AVX-512F.
-            return unsafe { avx512(f) };
-        }
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2.
-            return unsafe { avx2(f) };
-        }
-    }
-    f()
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn avx512<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn avx2<R>(f: impl FnOnce() -> R) -> R {
-    f()
-}
+use crate::simd::{F32s, F64s, Mask, U32s, U64s};
 
 /// `ln(2)` split so that `n * LN2_HI` is exact for `|n| < 2^21` (Cody and Waite; the fdlibm
 /// constants).
@@ -48,15 +16,13 @@ const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 6.9314718036912381
 const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.90821492927058770002e-10
 /// fdlibm's (`e_exp.c`) minimax coefficients for `exp` on `[-ln2 / 2, ln2 / 2]`.
 #[allow(clippy::excessive_precision)] // as published
-const P1: f64 = 1.666_666_666_666_660_190_37e-1;
-#[allow(clippy::excessive_precision)] // as published
-const P2: f64 = -2.777_777_777_701_559_338_42e-3;
-#[allow(clippy::excessive_precision)] // as published
-const P3: f64 = 6.613_756_321_437_934_361_17e-5;
-#[allow(clippy::excessive_precision)] // as published
-const P4: f64 = -1.653_390_220_546_525_153_90e-6;
-#[allow(clippy::excessive_precision)] // as published
-const P5: f64 = 4.138_136_797_057_238_460_39e-8;
+const P: [f64; 5] = [
+    1.666_666_666_666_660_190_37e-1,
+    -2.777_777_777_701_559_338_42e-3,
+    6.613_756_321_437_934_361_17e-5,
+    -1.653_390_220_546_525_153_90e-6,
+    4.138_136_797_057_238_460_39e-8,
+];
 /// fdlibm's (`e_log.c`) minimax coefficients Lg1..Lg7 of `(ln(1 + f) - 2s) / s` in `z = s^2`,
 /// `s = f / (2 + f)`, for `sqrt(1/2) <= 1 + f < sqrt(2)` (error below 2^-58.45).
 #[allow(clippy::excessive_precision)] // as published
@@ -72,193 +38,216 @@ const LG: [f64; 7] = [
 /// Adding `1.5 * 2^52` rounds a float of magnitude below `2^51` to an integer, whose value then
 /// sits in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;
+/// `2^54`, which takes the smallest subnormal to a normal number.
+const TWO_54: f64 = 18_014_398_509_481_984.0;
 
-/// `exp(x)` in place (NaN stays NaN; below about -745 it is 0, above about 709.8 inf; results
-/// below 2^-1022 are subnormal as in the system library).
+/// `exp(x)` (NaN stays NaN; below about -745 it is 0, above about 709.8 inf; results below
+/// 2^-1022 are subnormal as in the system library).
 ///
-/// `x = n ln2 + r` with `|r| <= ln2 / 2`, `exp(r)` as fdlibm computes it, then the product with `2^h` and `2^(n - h)`, `h = floor(n / 2)`
-/// (one power of two alone cannot reach from 2^-1076 to 2^1024): exact but for the last
-/// product's rounding into the subnormal range or overflow to inf.
+/// `x = n ln2 + r` with `|r| <= ln2 / 2`, `exp(r)` as fdlibm computes it, then the product with
+/// `2^h` and `2^(n - h)`, `h = floor(n / 2)` (one power of two alone cannot reach from 2^-1076
+/// to 2^1024): exact but for the last product's rounding into the subnormal range or overflow.
 #[inline(always)]
-pub fn exp(xs: &mut [f64]) {
-    for x in xs.iter_mut() {
-        *x = exp_one(*x);
-    }
-}
-
-#[inline(always)]
-fn exp_one(x: f64) -> f64 {
-    // NaN goes on (and comes out NaN).
-    let clamped = x.clamp(-746.0, 710.0);
-    let t = clamped * std::f64::consts::LOG2_E + ROUND;
-    let n = t - ROUND;
+pub fn exp<V: F64s>(x: V) -> V {
+    // Clamped as f64::clamp does it (NaN goes on, and comes out NaN).
+    let (lowest, highest) = (V::splat(-746.0), V::splat(710.0));
+    let x = V::select(x.lt(lowest), lowest, x);
+    let x = V::select(highest.lt(x), highest, x);
+    let round = V::splat(ROUND);
+    let t = x * V::splat(std::f64::consts::LOG2_E) + round;
+    let n = t - round;
     // fdlibm's method: r = hi - lo, and exp(r) = 1 + r + r c / (2 - c) with the rational
     // approximation c of r (e^r + 1) / (e^r - 1) - 2 from its minimax polynomial in r^2 (error
     // below 2^-59).
-    let hi = clamped - n * LN2_HI;
-    let lo = n * LN2_LO;
+    let hi = x - n * V::splat(LN2_HI);
+    let lo = n * V::splat(LN2_LO);
     let r = hi - lo;
     let z = r * r;
-    let c = r - z * (P1 + z * (P2 + z * (P3 + z * (P4 + z * P5))));
-    let p = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    let mut poly = V::splat(P[4]);
+    for c in P[..4].iter().rev() {
+        poly = V::splat(*c) + z * poly;
+    }
+    let c = r - z * poly;
+    let one = V::splat(1.0);
+    let p = one - ((lo - (r * c) / (V::splat(2.0) - c)) - hi);
     // The low bits of t hold n + 2^51, so nb = n + 2048, between 972 and 3072, and
     // h + 1024 = nb / 2. The biased exponents of 2^h and 2^(n - h) are h + 1023 and
     // n - h + 1023, between 485 and 1535.
-    let nb = t.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(2048);
-    let half = nb >> 1;
-    let low = f64::from_bits((half - 1) << 52);
-    let high = f64::from_bits((nb - half - 1) << 52);
+    let bits = <V::Bits as U64s>::splat;
+    let nb = t.to_bits() - bits(ROUND.to_bits()) + bits(2048);
+    let half = nb.shr::<1>();
+    let low = V::from_bits((half - bits(1)).shl::<52>());
+    let high = V::from_bits((nb - half - bits(1)).shl::<52>());
     p * low * high
 }
 
-/// `log2(1 + x)` in place for `x >= 0` (`+inf` gives `+inf`, NaN stays NaN), accurate for tiny
-/// `x` too.
+/// `ln(x)` over the whole range: subnormals included, `ln(0) = -inf`, `ln(inf) = inf`, NaN for
+/// negative numbers and NaN.
+#[inline(always)]
+pub fn ln<V: F64s>(x: V) -> V {
+    // Subnormals scaled into the normal range by 2^54 first.
+    let tiny = x.lt(V::splat(f64::MIN_POSITIVE));
+    let (k, ln_m) = split_log(V::select(tiny, x * V::splat(TWO_54), x));
+    let k = V::select(tiny, k - V::splat(54.0), k);
+    // k ln 2 in two parts, the first exact (k has at most 11 bits).
+    special_log(x, k * V::splat(LN2_HI) + (ln_m + k * V::splat(LN2_LO)))
+}
+
+/// `log2(1 + x)` for `x >= -1` (`+inf` gives `+inf`, NaN stays NaN), accurate for tiny `x` too.
 ///
 /// `y = 1 + x` rounded, with the rounding error `c = x - (y - 1)` put back as `c / y` (as
 /// `ln_1p` implementations do), and `log2(y)` by `split_log`.
 #[inline(always)]
-pub fn log2_1p(xs: &mut [f64]) {
-    for x in xs.iter_mut() {
-        *x = log2_1p_one(*x);
-    }
-}
-
-#[inline(always)]
-fn log2_1p_one(x: f64) -> f64 {
-    let y = 1.0 + x;
-    let correction = (x - (y - 1.0)) / y;
+pub fn log2_1p<V: F64s>(x: V) -> V {
+    let one = V::splat(1.0);
+    let y = one + x;
+    let correction = (x - (y - one)) / y;
     let (k, ln_m) = split_log(y);
-    let value = k + (ln_m + correction) * std::f64::consts::LOG2_E;
-    // Outside (0, inf) the bits above mean nothing: inf and NaN stand for themselves,
-    // log2(0) is -inf and below 0 there is no logarithm (x < -1, outside this function's domain).
-    if y > 0.0 && y < f64::INFINITY {
-        value
-    } else if y == 0.0 {
-        f64::NEG_INFINITY
-    } else if y == f64::INFINITY {
-        y
-    } else {
-        f64::NAN
-    }
+    special_log(
+        y,
+        k + (ln_m + correction) * V::splat(std::f64::consts::LOG2_E),
+    )
 }
 
-/// `log10(x)` in place: by `split_log` when every `x` is a positive normal finite number
-/// (the Monte Carlo engine's case), otherwise all by the system library.
+/// `value` where `x` is positive and finite; the logarithm's special values elsewhere: -inf at
+/// 0, inf at inf, NaN below 0 and for NaN.
 #[inline(always)]
-pub fn log10(xs: &mut [f64]) {
-    if xs
-        .iter()
-        .all(|&x| (f64::MIN_POSITIVE..f64::INFINITY).contains(&x))
-    {
-        for x in xs.iter_mut() {
-            let (k, ln_m) = split_log(*x);
-            *x = (k + ln_m * std::f64::consts::LOG2_E) * std::f64::consts::LOG10_2;
-        }
-    } else {
-        for x in xs.iter_mut() {
-            *x = x.log10();
-        }
-    }
+fn special_log<V: F64s>(x: V, value: V) -> V {
+    let (zero, inf) = (V::splat(0.0), V::splat(f64::INFINITY));
+    let special = V::select(
+        x.eq(zero),
+        V::splat(f64::NEG_INFINITY),
+        V::select(x.eq(inf), inf, V::splat(f64::NAN)),
+    );
+    V::select(zero.lt(x).and(x.lt(inf)), value, special)
 }
-
-/// `ln(x)` in place over the whole range: subnormals included, `ln(0) = -inf`, `ln(inf) = inf`,
-/// NaN for negative numbers and NaN.
-#[inline(always)]
-pub fn ln(xs: &mut [f64]) {
-    for x in xs.iter_mut() {
-        *x = ln_one(*x);
-    }
-}
-
-/// `log2(x)` in place, over the whole range as [`ln`].
-#[inline(always)]
-pub fn log2(xs: &mut [f64]) {
-    for x in xs.iter_mut() {
-        let (k, ln_m) = split_any(*x);
-        *x = special_log(*x, k + ln_m * std::f64::consts::LOG2_E);
-    }
-}
-
-/// `x^y` in place for `x >= 0` (including `+inf`) and finite `y`, as `exp(y ln x)`: `x^0 = 1`
-/// (whatever `x`) and `x^1 = x` exactly, `0^y` is 0 for `y > 0` and inf for `y < 0`, as the
-/// system library gives them.
-#[inline(always)]
-pub fn pow(xs: &mut [f64], y: f64) {
-    if y == 1.0 {
-        return;
-    }
-    if y == 0.0 {
-        xs.fill(1.0);
-        return;
-    }
-    for x in xs.iter_mut() {
-        *x = exp_one(y * ln_one(*x));
-    }
-}
-
-#[inline(always)]
-fn ln_one(x: f64) -> f64 {
-    let (k, ln_m) = split_any(x);
-    // k ln 2 in two parts, the first exact (k has at most 11 bits).
-    special_log(x, k * LN2_HI + (ln_m + k * LN2_LO))
-}
-
-/// [`split_log`] of any positive `x`, subnormals scaled into the normal range by `2^54` first
-/// (other inputs give numbers that [`special_log`] replaces).
-#[inline(always)]
-fn split_any(x: f64) -> (f64, f64) {
-    let tiny = x < f64::MIN_POSITIVE;
-    let (k, ln_m) = split_log(if tiny { x * TWO_54 } else { x });
-    (if tiny { k - 54.0 } else { k }, ln_m)
-}
-
-/// `value` for positive finite `x`; the logarithm's special values otherwise.
-#[inline(always)]
-fn special_log(x: f64, value: f64) -> f64 {
-    if x > 0.0 && x < f64::INFINITY {
-        value
-    } else if x == 0.0 {
-        f64::NEG_INFINITY
-    } else if x == f64::INFINITY {
-        x
-    } else {
-        f64::NAN
-    }
-}
-
-/// `2^54`, which takes the smallest subnormal to a normal number.
-const TWO_54: f64 = 18_014_398_509_481_984.0;
 
 /// `y = 2^k m` with `m` in `[sqrt(1/2), sqrt(2))`, for positive normal finite `y`: `k` and
 /// `ln(m)`, the latter as `2 atanh(s) = 2s + s R(s^2)` with `s = (m - 1) / (m + 1)`,
 /// `|s| <= 0.172`, and fdlibm's minimax polynomial R.
 #[inline(always)]
-fn split_log(y: f64) -> (f64, f64) {
+fn split_log<V: F64s>(y: V) -> (V, V) {
     // The exponent k of y relative to sqrt(1/2): y's bits minus those of sqrt(1/2), shifted.
     // For y >= sqrt(1/2) the difference is positive and the shift logical; below, the
     // difference wraps and an arithmetic shift would be needed, so that is done on a value
     // offset by 2^11 exponents (y >= 2^-1022, so k + 2048 > 0).
-    let bits = y.to_bits();
-    let offset = bits
-        .wrapping_sub(0x3fe6_a09e_667f_3bcd)
-        .wrapping_add(2048 << 52);
-    let k_offset = offset >> 52;
-    let m = f64::from_bits(bits.wrapping_sub(k_offset.wrapping_sub(2048) << 52));
-    // k as a float without an integer conversion (which has no vector form before AVX-512).
-    let k = f64::from_bits(0x4330_0000_0000_0000 | k_offset) - (4_503_599_627_370_496.0 + 2048.0);
-    let s = (m - 1.0) / (m + 1.0);
+    let bits = <V::Bits as U64s>::splat;
+    let y_bits = y.to_bits();
+    let offset = y_bits - bits(0x3fe6_a09e_667f_3bcd) + bits(2048 << 52);
+    let k_offset = offset.shr::<52>();
+    let m = V::from_bits(y_bits - (k_offset - bits(2048)).shl::<52>());
+    // k as a float without an integer conversion.
+    let k = V::from_bits(bits(0x4330_0000_0000_0000) | k_offset)
+        - V::splat(4_503_599_627_370_496.0 + 2048.0);
+    let one = V::splat(1.0);
+    let s = (m - one) / (m + one);
     let z = s * s;
-    let mut r = LG[6];
+    let mut r = V::splat(LG[6]);
     for c in LG[..6].iter().rev() {
-        r = r * z + c;
+        r = r * z + V::splat(*c);
     }
-    (k, 2.0 * s + s * (z * r))
+    (k, V::splat(2.0) * s + s * (z * r))
+}
+
+// Single precision, for the capability rows: the same methods with float constants and shorter
+// polynomials. Against the system library's f64 functions rounded to f32, over the whole input
+// range: `exp_f32` within 1 ulp, `ln_f32` within 2 (tested).
+
+/// `ln(2)` split for f32 (`n * LN2_HI_F32` exact for `|n| < 2^9`).
+#[allow(clippy::excessive_precision)] // exact: 355 / 512
+const LN2_HI_F32: f32 = 0.693_359_375;
+const LN2_LO_F32: f32 = -2.121_944_4e-4;
+/// Cephes' (`expf.c`) coefficients of `(exp(r) - 1 - r) / r^2` on `[-ln2 / 2, ln2 / 2]`.
+#[allow(clippy::excessive_precision)] // as published
+const EXP_F32: [f32; 6] = [
+    1.987_569_1e-4,
+    1.398_199_9e-3,
+    8.333_452e-3,
+    4.166_579_6e-2,
+    1.666_666_5e-1,
+    5.000_000_1e-1,
+];
+/// musl's (`logf.c`) minimax coefficients Lg1..Lg4 of `(ln(1 + f) - 2s) / s` in `z = s^2`
+/// (error below 2^-34.24).
+#[allow(clippy::excessive_precision)] // as published
+const LG_F32: [f32; 4] = [
+    0.666_666_626_93,
+    0.400_009_721_52,
+    0.284_987_866_88,
+    0.242_790_788_41,
+];
+/// Adding `1.5 * 2^23` rounds a float of magnitude below `2^22` to an integer, whose value then
+/// sits in the low bits of the sum.
+const ROUND_F32: f32 = 12_582_912.0;
+/// `2^25`, which takes the smallest f32 subnormal to a normal number.
+const TWO_25_F32: f32 = 33_554_432.0;
+
+/// [`exp`] in single precision: NaN stays NaN, below about -103.9 it is 0, above about 88.7
+/// inf, subnormal results as the system library's.
+#[inline(always)]
+pub fn exp_f32<S: F32s>(x: S) -> S {
+    let (lowest, highest) = (S::splat(-104.0), S::splat(89.0));
+    let x = S::select(x.lt(lowest), lowest, x);
+    let x = S::select(highest.lt(x), highest, x);
+    let round = S::splat(ROUND_F32);
+    let t = x * S::splat(std::f32::consts::LOG2_E) + round;
+    let n = t - round;
+    let r = (x - n * S::splat(LN2_HI_F32)) - n * S::splat(LN2_LO_F32);
+    let mut p = S::splat(EXP_F32[0]);
+    for c in &EXP_F32[1..] {
+        p = p * r + S::splat(*c);
+    }
+    let p = S::splat(1.0) + (r + (r * r) * p);
+    // The low bits of t hold n + 2^22, so nb = n + 256, between 105 and 385; the biased
+    // exponents of 2^h and 2^(n - h), h = floor(n / 2), are nb / 2 - 1 and nb - nb / 2 - 1.
+    let bits = <S::Bits as U32s>::splat;
+    let nb = t.to_bits() - bits(ROUND_F32.to_bits()) + bits(256);
+    let half = nb.shr::<1>();
+    let low = S::from_bits((half - bits(1)).shl::<23>());
+    let high = S::from_bits((nb - half - bits(1)).shl::<23>());
+    p * low * high
+}
+
+/// [`ln`] in single precision, over the whole range (subnormals, 0, inf and NaN as [`ln`]).
+#[inline(always)]
+pub fn ln_f32<S: F32s>(x: S) -> S {
+    let tiny = x.lt(S::splat(f32::MIN_POSITIVE));
+    let (k, ln_m) = split_log_f32(S::select(tiny, x * S::splat(TWO_25_F32), x));
+    let k = S::select(tiny, k - S::splat(25.0), k);
+    let value = k * S::splat(LN2_HI_F32) + (ln_m + k * S::splat(LN2_LO_F32));
+    let (zero, inf) = (S::splat(0.0), S::splat(f32::INFINITY));
+    let special = S::select(
+        x.eq(zero),
+        S::splat(f32::NEG_INFINITY),
+        S::select(x.eq(inf), inf, S::splat(f32::NAN)),
+    );
+    S::select(zero.lt(x).and(x.lt(inf)), value, special)
+}
+
+/// [`split_log`] in single precision: `y = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))`, for positive
+/// normal finite `y`: `k` and `ln(m)`.
+#[inline(always)]
+fn split_log_f32<S: F32s>(y: S) -> (S, S) {
+    let bits = <S::Bits as U32s>::splat;
+    let y_bits = y.to_bits();
+    let offset = y_bits - bits(0x3f35_04f3) + bits(256 << 23);
+    let k_offset = offset.shr::<23>();
+    let m = S::from_bits(y_bits - (k_offset - bits(256)).shl::<23>());
+    let k = S::from_bits(bits(0x4b00_0000) | k_offset) - S::splat(8_388_608.0 + 256.0);
+    let one = S::splat(1.0);
+    let s = (m - one) / (m + one);
+    let z = s * s;
+    let mut r = S::splat(LG_F32[3]);
+    for c in LG_F32[..3].iter().rev() {
+        r = r * z + S::splat(*c);
+    }
+    (k, S::splat(2.0) * s + s * (z * r))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
+    use crate::simd::{Backend, Kernel, Plain, PlainSingle, WIDTH};
 
     fn ulps(a: f64, b: f64) -> u64 {
         if a == b {
@@ -268,15 +257,15 @@ mod tests {
     }
 
     fn exp1(x: f64) -> f64 {
-        let mut v = [x];
-        exp(&mut v);
-        v[0]
+        exp(Plain::splat(x)).0[0]
+    }
+
+    fn ln1(x: f64) -> f64 {
+        ln(Plain::splat(x)).0[0]
     }
 
     fn log2p(x: f64) -> f64 {
-        let mut v = [x];
-        log2_1p(&mut v);
-        v[0]
+        log2_1p(Plain::splat(x)).0[0]
     }
 
     #[test]
@@ -316,10 +305,27 @@ mod tests {
         assert_eq!(log2p(f64::MAX), 1024.0);
     }
 
+    #[test]
+    fn ln_special_values() {
+        assert_eq!(ln1(1.0), 0.0);
+        assert!(ulps(ln1(std::f64::consts::E), 1.0) <= 1);
+        // ln 2 = 0.6931471805599453, ln 10 = 2.302585092994046 (correctly rounded).
+        assert!(ulps(ln1(2.0), std::f64::consts::LN_2) <= 1);
+        assert!(ulps(ln1(10.0), std::f64::consts::LN_10) <= 1);
+        // ln(5e-324) = -1074 ln 2 = -744.4400719213812.
+        assert!(ulps(ln1(5e-324), -744.4400719213812) <= 1);
+        assert_eq!(ln1(0.0), f64::NEG_INFINITY);
+        assert_eq!(ln1(-0.0), f64::NEG_INFINITY);
+        assert_eq!(ln1(f64::INFINITY), f64::INFINITY);
+        assert!(ln1(-1.0).is_nan());
+        assert!(ln1(f64::NEG_INFINITY).is_nan());
+        assert!(ln1(f64::NAN).is_nan());
+    }
+
     /// The whole input ranges, sampled evenly in the bit pattern, against the system library.
     #[test]
     fn within_a_few_ulp_of_the_system_library_everywhere() {
-        let mut worst = (0, 0);
+        let mut worst = (0, 0, 0);
         for i in 0..200_000u64 {
             // Non-positive floats from -0 down to -745 and beyond, evenly in their bits.
             let x = -f64::from_bits(i * (0x4087_4000_0000_0000 / 200_000));
@@ -336,208 +342,170 @@ mod tests {
             let x = f64::from_bits(i * (0x7fe0_0000_0000_0000 / 200_000));
             let want = x.ln_1p() / std::f64::consts::LN_2;
             worst.1 = worst.1.max(ulps(log2p(x), want));
-        }
-        assert!(worst.0 <= 3, "exp: {} ulp", worst.0);
-        // The reference itself, ln_1p then a division, is up to about 1 ulp off.
-        assert!(worst.1 <= 4, "log2_1p: {} ulp", worst.1);
-    }
-
-    fn ln1(x: f64) -> f64 {
-        let mut v = [x];
-        ln(&mut v);
-        v[0]
-    }
-
-    fn log2_1(x: f64) -> f64 {
-        let mut v = [x];
-        log2(&mut v);
-        v[0]
-    }
-
-    fn pow1(x: f64, y: f64) -> f64 {
-        let mut v = [x];
-        pow(&mut v, y);
-        v[0]
-    }
-
-    #[test]
-    fn ln_and_log2_special_values() {
-        assert_eq!(ln1(1.0), 0.0);
-        assert_eq!(log2_1(1.0), 0.0);
-        assert_eq!(log2_1(8.0), 3.0);
-        assert_eq!(log2_1(0.5), -1.0);
-        assert_eq!(log2_1(2f64.powi(-1074)), -1074.0);
-        assert_eq!(log2_1(f64::MAX), 1024.0);
-        assert!(ulps(ln1(std::f64::consts::E), 1.0) <= 1);
-        // ln 2 = 0.6931471805599453, ln 10 = 2.302585092994046 (correctly rounded).
-        assert!(ulps(ln1(2.0), std::f64::consts::LN_2) <= 1);
-        assert!(ulps(ln1(10.0), std::f64::consts::LN_10) <= 1);
-        // ln(5e-324) = -1074 ln 2 = -744.4400719213812.
-        assert!(ulps(ln1(5e-324), -744.4400719213812) <= 1);
-        for f in [ln1, log2_1] {
-            assert_eq!(f(0.0), f64::NEG_INFINITY);
-            assert_eq!(f(-0.0), f64::NEG_INFINITY);
-            assert_eq!(f(f64::INFINITY), f64::INFINITY);
-            assert!(f(-1.0).is_nan());
-            assert!(f(f64::NEG_INFINITY).is_nan());
-            assert!(f(f64::NAN).is_nan());
-        }
-    }
-
-    #[test]
-    fn ln_and_log2_within_2_and_3_ulp_of_the_system_library_everywhere() {
-        let mut worst = (0, 0);
-        for i in 1..400_000u64 {
-            // Every positive finite float, subnormals included, evenly in the bit pattern.
-            let x = f64::from_bits(i * (0x7fef_ffff_ffff_ffff / 400_000));
-            worst.0 = worst.0.max(ulps(ln1(x), x.ln()));
-            worst.1 = worst.1.max(ulps(log2_1(x), x.log2()));
+            // Every positive finite float, subnormals included.
+            let x = f64::from_bits((i + 1) * (0x7fef_ffff_ffff_ffff / 200_001));
+            worst.2 = worst.2.max(ulps(ln1(x), x.ln()));
         }
         // Near 1, where ln is small, densely.
         for i in 0..100_000u64 {
             let x = 0.9 + f64::from(i as u32) * 2e-6;
-            worst.0 = worst.0.max(ulps(ln1(x), x.ln()));
-            worst.1 = worst.1.max(ulps(log2_1(x), x.log2()));
+            worst.2 = worst.2.max(ulps(ln1(x), x.ln()));
         }
-        assert!(worst.0 <= 2, "ln: {} ulp", worst.0);
-        assert!(worst.1 <= 3, "log2: {} ulp", worst.1);
+        assert!(worst.0 <= 3, "exp: {} ulp", worst.0);
+        // The reference itself, ln_1p then a division, is up to about 1 ulp off.
+        assert!(worst.1 <= 4, "log2_1p: {} ulp", worst.1);
+        assert!(worst.2 <= 2, "ln: {} ulp", worst.2);
+    }
+
+    fn ulps_f32(a: f32, b: f32) -> u32 {
+        if a == b || (a.is_nan() && b.is_nan()) {
+            return 0;
+        }
+        let key = |x: f32| {
+            let b = x.to_bits() as i32;
+            if b < 0 {
+                i32::MIN - b
+            } else {
+                b
+            }
+        };
+        key(a).abs_diff(key(b))
+    }
+
+    fn exp1_f32(x: f32) -> f32 {
+        exp_f32(PlainSingle::splat(x)).0[0]
+    }
+
+    fn ln1_f32(x: f32) -> f32 {
+        ln_f32(PlainSingle::splat(x)).0[0]
+    }
+
+    /// The f32 functions against the f64 system library rounded to f32 (within half an ulp of
+    /// the true value), densely over their whole input ranges.
+    #[test]
+    fn f32_functions_within_1_and_2_ulp_everywhere() {
+        let mut worst = [0u32; 2];
+        for i in 0..2_000_000u32 {
+            // exp on [-104, 89], where its result is a normal or subnormal float or inf.
+            let x = -104.0 + 193.0 * (i as f32 / 2e6);
+            worst[0] = worst[0].max(ulps_f32(exp1_f32(x), f64::from(x).exp() as f32));
+        }
+        for i in 1..2_000_000u32 {
+            // Every positive finite f32, subnormals included, evenly in the bit pattern.
+            let x = f32::from_bits(i * (0x7f7f_ffff / 2_000_000));
+            worst[1] = worst[1].max(ulps_f32(ln1_f32(x), f64::from(x).ln() as f32));
+        }
+        for i in 0..200_000u32 {
+            // Near 1, densely.
+            let x = 0.9 + i as f32 * 1e-6;
+            worst[1] = worst[1].max(ulps_f32(ln1_f32(x), f64::from(x).ln() as f32));
+        }
+        assert!(worst[0] <= 1 && worst[1] <= 2, "exp, ln: {worst:?} ulp");
     }
 
     #[test]
-    fn pow_special_values() {
-        assert_eq!(pow1(2.0, 0.0), 1.0);
-        assert_eq!(pow1(0.0, 0.0), 1.0);
-        assert_eq!(pow1(f64::INFINITY, 0.0), 1.0);
-        assert_eq!(pow1(1.0, 123.4), 1.0);
-        assert_eq!(pow1(f64::NAN, 0.0), 1.0);
-        assert_eq!(pow1(0.1, 1.0), 0.1);
-        assert_eq!(pow1(f64::INFINITY, 1.0), f64::INFINITY);
-        assert_eq!(pow1(0.0, 1.5), 0.0);
-        assert_eq!(pow1(0.0, -1.5), f64::INFINITY);
-        assert_eq!(pow1(f64::INFINITY, 0.5), f64::INFINITY);
-        assert_eq!(pow1(f64::INFINITY, -0.5), 0.0);
-        assert_eq!(pow1(1e300, 2.0), f64::INFINITY);
-        assert_eq!(pow1(1e-300, 2.0), 0.0);
-        assert!(ulps(pow1(2.0, 10.0), 1024.0) <= 1);
-        assert!(ulps(pow1(4.0, 0.5), 2.0) <= 1);
-        assert!(pow1(-1.0, 0.5).is_nan());
+    fn f32_special_values() {
+        assert_eq!(exp1_f32(0.0), 1.0);
+        assert_eq!(exp1_f32(-104.0), 0.0);
+        assert_eq!(exp1_f32(f32::NEG_INFINITY), 0.0);
+        assert_eq!(exp1_f32(89.0), f32::INFINITY);
+        assert_eq!(exp1_f32(f32::INFINITY), f32::INFINITY);
+        assert!(exp1_f32(f32::NAN).is_nan());
+        assert_eq!(ln1_f32(1.0), 0.0);
+        assert_eq!(ln1_f32(0.0), f32::NEG_INFINITY);
+        assert_eq!(ln1_f32(f32::INFINITY), f32::INFINITY);
+        assert!(ln1_f32(-1.0).is_nan() && ln1_f32(f32::NAN).is_nan());
+        // ln(smallest subnormal) = -149 ln 2 = -103.27893.
+        assert!(ulps_f32(ln1_f32(f32::from_bits(1)), -103.278_93) <= 1);
     }
 
-    /// Within `2 + 2 |y ln x|` ulp of the system library: the rounding of `y ln x` (half an ulp
-    /// of a number of that size) is amplified by `exp`.
-    #[test]
-    fn pow_within_its_bound_of_the_system_library() {
-        for y in [-4.0, -1.5, -0.3478, -0.25, 0.5, 0.7, 1.5, 2.0, 4.0, 17.0] {
-            for i in 1..20_000u64 {
-                let x = f64::from_bits(i * (0x7fef_ffff_ffff_ffff / 20_000));
-                let want = x.powf(y);
-                let bound = 2 + (2.0 * (y * x.ln()).abs()) as u64;
-                if want == 0.0 || !want.is_finite() {
-                    assert_eq!(pow1(x, y), want, "{x}^{y}");
-                    continue;
-                }
-                if want < f64::MIN_POSITIVE {
-                    // Subnormal: the same bound in units of the smallest subnormal.
-                    let e = (pow1(x, y) - want).abs();
-                    assert!(e <= bound as f64 * 5e-324, "{x}^{y}: off by {e}");
-                    continue;
-                }
-                let e = ulps(pow1(x, y), want);
-                assert!(e <= bound, "{x}^{y}: {e} ulp > {bound}");
+    /// `exp`, `ln` and `log2_1p` of `values` (a multiple of eight) with one kind of vector.
+    struct Apply<'a>(&'a mut [f64]);
+
+    impl Kernel for Apply<'_> {
+        type Output = ();
+        fn run<V: F64s>(self) {
+            for chunk in self.0.chunks_exact_mut(3 * WIDTH) {
+                let (a, rest) = chunk.split_at_mut(WIDTH);
+                let (b, c) = rest.split_at_mut(WIDTH);
+                exp(V::load(a)).store(a);
+                ln(V::load(b)).store(b);
+                log2_1p(V::load(c)).store(c);
+            }
+        }
+    }
+
+    /// `exp_f32` and `ln_f32` of `values` (a multiple of 32) with one kind of vector.
+    struct ApplySingle<'a>(&'a mut [f32]);
+
+    impl Kernel for ApplySingle<'_> {
+        type Output = ();
+        fn run<V: F64s>(self) {
+            for chunk in self.0.chunks_exact_mut(32) {
+                let (a, b) = chunk.split_at_mut(16);
+                exp_f32(V::Single::load(a)).store(a);
+                ln_f32(V::Single::load(b)).store(b);
             }
         }
     }
 
     #[test]
-    fn log10_special_values_and_accuracy() {
-        let mut v = [1.0, 10.0, 1e-300, 1e300, 2.5e25, 0.5];
-        log10(&mut v);
-        assert_eq!(&v[..4], &[0.0, 1.0, -300.0, 300.0]);
-        assert!(ulps(v[4], 2.5e25f64.log10()) <= 2);
-        assert!(ulps(v[5], 0.5f64.log10()) <= 2);
-        // One input outside the arithmetic's range: all by the system library.
-        let mut v = [10.0, 0.0, f64::INFINITY, 5e-324];
-        log10(&mut v);
-        assert_eq!(v[..3], [1.0, f64::NEG_INFINITY, f64::INFINITY]);
-        assert_eq!(v[3], 5e-324f64.log10());
-        let mut worst = 0;
-        for i in 1..200_000u64 {
-            let x = f64::from_bits(0x0010_0000_0000_0000 + i * (0x7fd0_0000_0000_0000 / 200_000));
-            let mut v = [x];
-            log10(&mut v);
-            worst = worst.max(ulps(v[0], x.log10()));
-        }
-        assert!(worst <= 5, "log10: {worst} ulp");
-    }
-
-    #[test]
-    fn the_same_bits_with_and_without_avx2() {
-        let neg: Vec<f64> = (0..10_000).map(|i| 700.0 - (i as f64) * 0.1451).collect();
-        let pos: Vec<f64> = (0..10_000).map(|i| (i as f64).powi(3) * 1e-3).collect();
-        let (mut a, mut b) = (neg.clone(), neg);
-        exp(&mut a);
-        vectorised(
-            #[inline(always)]
-            || exp(&mut b),
-        );
-        assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
-        let (mut a, mut b) = (pos.clone(), pos.clone());
-        log2_1p(&mut a);
-        vectorised(
-            #[inline(always)]
-            || log2_1p(&mut b),
-        );
-        assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
-        // ln, log2 and pow over the whole range, subnormals and special values included.
-        let mut wide: Vec<f64> = (0..10_000u64)
-            .map(|i| f64::from_bits(i * (0x7ff0_0000_0000_0000 / 10_000)))
+    fn the_same_bits_with_every_vector() {
+        // The whole range, subnormals and special values included, each through all three.
+        let mut wide: Vec<f64> = (0..24_000u64)
+            .map(|i| f64::from_bits(i * (0x7ff0_0000_0000_0000 / 24_000)))
             .collect();
-        wide.extend([0.0, -1.0, f64::INFINITY, f64::NAN, 5e-324]);
-        // Each called directly inside each build, so that the build inlines it: the plain one,
-        // and the AVX2 and AVX-512 ones where the CPU has them.
-        macro_rules! same_bits {
-            ($($op:expr),+) => {$({
-                let mut plain = wide.clone();
-                $op(&mut plain);
-                #[cfg(target_arch = "x86_64")]
-                for (build, present) in [(0, std::is_x86_feature_detected!("avx2")), (1, std::is_x86_feature_detected!("avx512f"))] {
-                    if !present {
-                        continue;
-                    }
-                    let mut b = wide.clone();
-                    // SAFETY: the CPU has the build's instructions.
-                    unsafe {
-                        if build == 0 {
-                            avx2(#[inline(always)] || $op(&mut b))
-                        } else {
-                            avx512(#[inline(always)] || $op(&mut b))
-                        }
-                    };
-                    assert!(plain.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()), "build {build}");
-                }
-            })+};
+        wide.extend((0..24_000).map(|i| 700.0 - f64::from(i) * 0.0601));
+        for (i, x) in [
+            0.0,
+            -0.0,
+            -1.0,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+            5e-324,
+            -745.5,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for offset in [0, WIDTH, 2 * WIDTH] {
+                wide[offset + i * 3 * WIDTH] = x;
+            }
         }
-        same_bits!(
-            exp,
-            log2_1p,
-            log10,
-            ln,
-            log2,
-            |v: &mut [f64]| pow(v, -0.7),
-            |v: &mut [f64]| pow(v, 1.5)
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn exp_matches_the_library_on_the_range_capability_uses(x in -60.0f64..=60.0) {
-            prop_assert!(ulps(exp1(x), x.exp()) <= 3);
-        }
-
-        #[test]
-        fn log2_1p_matches_the_library_on_the_range_thinking_uses(x in 0.0f64..1e7) {
-            let want = x.ln_1p() / std::f64::consts::LN_2;
-            prop_assert!((log2p(x) - want).abs() <= 4.0 * f64::EPSILON * want.max(1e-300));
+        let mut plain = wide.clone();
+        Apply(&mut plain).run::<Plain>();
+        let single: Vec<f32> = (0..64_000u32)
+            .map(|i| match i % 32 {
+                0 => f32::NAN,
+                1 => f32::INFINITY,
+                2 => 0.0,
+                3 => -1.0,
+                i if i < 16 => -110.0 + (i as f32) * 0.003 * (i as f32),
+                _ => f32::from_bits(i * (0x7f80_0000 / 64_000)),
+            })
+            .collect();
+        let mut plain_single = single.clone();
+        ApplySingle(&mut plain_single).run::<Plain>();
+        for backend in Backend::available() {
+            let mut got = wide.clone();
+            backend.run(Apply(&mut got));
+            assert!(
+                plain
+                    .iter()
+                    .zip(&got)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{backend:?}"
+            );
+            let mut got = single.clone();
+            backend.run(ApplySingle(&mut got));
+            assert!(
+                plain_single
+                    .iter()
+                    .zip(&got)
+                    .all(|(a, b)| a.to_bits() == b.to_bits()),
+                "{backend:?} (f32)"
+            );
         }
     }
 }

@@ -1,13 +1,78 @@
-//! Evaluating one sample: a [`Plan`] computes once what no uncertain input reaches, then per
-//! sample the levers that vary and every domain's capability on the whole time grid.
+//! Evaluating samples sixteen at a time, one lane of every vector operation per sample: a
+//! [`Plan`] holds what no uncertain input reaches, and a [`Block`] the samples' numbers, from
+//! which the levers and every domain's capability are computed year by year.
 
 use crate::forecast::{levers_at, Levers};
-use crate::model::{rl, Domain};
 use crate::scenario::{under, ModelSize, RlSteps, Scenario};
+use crate::simd::{self, F32s, F64s, Kernel, Mask, WIDTH};
 use crate::trajectory::Trajectory;
-use crate::vecmath;
+use crate::vecmath::{exp, exp_f32, ln, ln_f32, log2_1p};
 
 use super::sampler::{Sampler, Slot};
+
+/// Samples evaluated together: one per lane.
+pub(super) const LANES: usize = 16;
+/// One number per sample of a block.
+pub(super) type Lanes = [f64; LANES];
+/// Vectors per [`Lanes`].
+const HALVES: usize = LANES / WIDTH;
+
+/// Grid years evaluated together: with the lanes, the values in flight in each stage.
+pub(super) const TILE: usize = 8;
+/// One number per (year of a tile, lane).
+type Cells = [Lanes; TILE];
+/// The same in single precision: one vector of [`F64s::Single`] per year.
+type Singles = [[f32; LANES]; TILE];
+const _: () = assert!(
+    LANES == 2 * WIDTH,
+    "a block's lanes are two f64 vectors, one f32 vector"
+);
+
+/// The lanes `x` in single precision.
+#[inline(always)]
+fn single<V: F64s>(x: &Lanes) -> V::Single {
+    V::narrow(half(x, 0), half(x, 1))
+}
+
+/// `stage32!(len, out, |t| vector)`: [`stage!`] in single precision, one vector per year.
+macro_rules! stage32 {
+    ($len:expr, $out:expr, |$t:ident| $body:expr) => {{
+        for $t in 0..$len {
+            let v: V::Single = $body;
+            v.store(&mut $out[$t]);
+        }
+    }};
+}
+
+/// The vector of lanes `h * WIDTH..` of `x`.
+#[inline(always)]
+fn half<V: F64s>(x: &Lanes, h: usize) -> V {
+    V::load(&x[h * WIDTH..])
+}
+
+/// `each!(out, |h| vector)`: every vector of the lanes `out`.
+macro_rules! each {
+    ($out:expr, |$h:ident| $body:expr) => {{
+        for $h in 0..HALVES {
+            let v: V = $body;
+            v.store(&mut $out[$h * WIDTH..]);
+        }
+    }};
+}
+
+/// `stage!(len, out, |t, h| vector)`: `out` for the first `len` years of a tile, each vector of
+/// lanes. A stage has one or two transcendental functions, so that the CPU has many independent
+/// values in flight.
+macro_rules! stage {
+    ($len:expr, $out:expr, |$t:ident, $h:ident| $body:expr) => {{
+        for $t in 0..$len {
+            for $h in 0..HALVES {
+                let v: V = $body;
+                v.store(&mut $out[$t][$h * WIDTH..]);
+            }
+        }
+    }};
+}
 
 /// Lever columns reported in `levers_quantiles.csv`.
 pub const LEVER_NAMES: [&str; 6] = [
@@ -81,215 +146,524 @@ impl Reach {
     }
 }
 
-/// `t` on the grid years: [`Trajectory::at`] for every year at once. An exponential as
-/// `start * exp(elapsed * ln g)` (one logarithm per sample instead of a power per year; within
-/// ~1e-14 relative of the power, as the rounding of `elapsed * ln g` is amplified by `exp`), log
-/// interpolation between points as `exp(lg * ln 10)`, in loops that vectorise.
-pub(super) fn on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
-    match t {
-        Trajectory::Constant(v) => out.fill(*v),
-        Trajectory::Exponential {
-            start,
-            growth,
-            from,
-            until,
-        } => {
-            let ln_growth = growth.ln();
-            let (from, until) = (*from, until.max(*from));
-            vecmath::vectorised(
-                #[inline(always)]
-                || {
-                    for (o, &y) in out.iter_mut().zip(years) {
-                        let y = if y < from {
-                            from
-                        } else if y > until {
-                            until
-                        } else {
-                            y
-                        };
-                        *o = (y - from) * ln_growth;
-                    }
-                    vecmath::exp(out);
-                    // No growth at all (not exp(0 * inf)) where no time has elapsed.
-                    for (o, &y) in out.iter_mut().zip(years) {
-                        *o = if y <= from { *start } else { start * *o };
-                    }
-                },
-            );
-        }
-        Trajectory::Points(points) => {
-            // ln of the value per year (as log10 interpolation times ln 10), then one exp; the
-            // years at or outside a point keep its value exactly.
-            let (first, last) = (points[0], points[points.len() - 1]);
-            let mut i = 1;
-            for (o, &y) in out.iter_mut().zip(years) {
-                if y <= first.0 || y >= last.0 {
-                    *o = 0.0;
-                    continue;
-                }
-                while points[i].0 <= y {
-                    i += 1;
-                }
-                let (a, b) = (points[i - 1], points[i]);
-                let w = (y - a.0) / (b.0 - a.0);
-                let lg = a.1.log10() + (b.1.log10() - a.1.log10()) * w;
-                *o = if y == a.0 {
-                    0.0
-                } else {
-                    lg * std::f64::consts::LN_10
-                };
-            }
-            vecmath::vectorised(
-                #[inline(always)]
-                || vecmath::exp(out),
-            );
-            let mut i = 1;
-            for (o, &y) in out.iter_mut().zip(years) {
-                if y <= first.0 {
-                    *o = first.1;
-                } else if y >= last.0 {
-                    *o = last.1;
-                } else {
-                    while points[i].0 <= y {
-                        i += 1;
-                    }
-                    if y == points[i - 1].0 {
-                        *o = points[i - 1].1;
-                    }
-                }
-            }
-        }
-    }
+/// One trajectory in every lane of a block: the same kind in all (distributions replace
+/// numbers, never the kind), with the logarithms that its values on the grid are taken from.
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // a handful per block, never in collections
+enum Path {
+    Constant {
+        value: Lanes,
+        ln: Lanes,
+    },
+    /// `start * growth^(clamp(t, from, until) - from)`.
+    Exponential {
+        start: Lanes,
+        growth: Lanes,
+        from: Lanes,
+        until: Lanes,
+        ln_start: Lanes,
+        ln_growth: Lanes,
+    },
+    /// Per point: years, values, `log10` and `ln` of the values.
+    Points {
+        years: Vec<Lanes>,
+        values: Vec<Lanes>,
+        lg: Vec<Lanes>,
+        ln: Vec<Lanes>,
+    },
 }
 
-/// `(scale * t)^exponent` on the grid years: an exponential is again an exponential (start
-/// `(scale * start)^exponent`, growth `growth^exponent`), taken by [`on_grid`] without a power
-/// per year; anything else by [`vecmath::pow`].
-fn power_on_grid(t: &Trajectory, scale: f64, exponent: f64, years: &[f64], out: &mut [f64]) {
-    match t {
-        Trajectory::Exponential {
-            start,
-            growth,
-            from,
-            until,
-        } => {
-            let powered = Trajectory::Exponential {
-                start: (scale * start).powf(exponent),
-                growth: growth.powf(exponent),
-                from: *from,
-                until: *until,
-            };
-            on_grid(&powered, years, out);
-        }
-        _ => {
-            on_grid(t, years, out);
-            for o in out.iter_mut() {
-                *o *= scale;
-            }
-            pow_in_place(out, exponent);
-        }
-    }
-}
-
-/// [`vecmath::pow`] of every number, AVX2 where present.
-fn pow_in_place(xs: &mut [f64], exponent: f64) {
-    vecmath::vectorised(
-        #[inline(always)]
-        || vecmath::pow(xs, exponent),
-    );
-}
-
-/// `log10` of `t` on the grid years; an exponential as `log10(start) + years * log10(growth)`.
-fn log10_on_grid(t: &Trajectory, years: &[f64], out: &mut [f64]) {
-    match t {
-        Trajectory::Exponential {
-            start,
-            growth,
-            from,
-            until,
-        } => {
-            let (lg_start, lg_growth) = (start.log10(), growth.log10());
-            for (o, &y) in out.iter_mut().zip(years) {
-                let elapsed = y.clamp(*from, until.max(*from)) - from;
-                *o = if elapsed == 0.0 {
-                    lg_start
-                } else {
-                    lg_start + elapsed * lg_growth
-                };
-            }
-        }
-        _ => {
-            on_grid(t, years, out);
-            vecmath::vectorised(
-                #[inline(always)]
-                || vecmath::log10(out),
-            );
-        }
-    }
-}
-
-/// [`rl::progress`] `1 / (1 + (S_mid / S)^beta)` of each year's steps into `levers[k].rl_progress`
-/// (0 where S = 0), by [`vecmath::pow`]; `h` is scratch space.
-fn progress(p: &rl::RlParams, levers: &mut [Levers], h: &mut [f64]) {
-    for (h, l) in h.iter_mut().zip(levers.iter()) {
-        *h = p.midpoint_steps / l.rl_steps;
-    }
-    pow_in_place(h, p.exponent);
-    for (l, &r) in levers.iter_mut().zip(h.iter()) {
-        l.rl_progress = if l.rl_steps <= 0.0 {
-            0.0
-        } else {
-            1.0 / (1.0 + r)
+impl Path {
+    fn new(t: &Trajectory) -> Path {
+        let zero = [0.0; LANES];
+        let mut p = match t {
+            Trajectory::Constant(_) => Path::Constant {
+                value: zero,
+                ln: zero,
+            },
+            Trajectory::Exponential { .. } => Path::Exponential {
+                start: zero,
+                growth: zero,
+                from: zero,
+                until: zero,
+                ln_start: zero,
+                ln_growth: zero,
+            },
+            Trajectory::Points(points) => Path::Points {
+                years: vec![zero; points.len()],
+                values: vec![zero; points.len()],
+                lg: vec![zero; points.len()],
+                ln: vec![zero; points.len()],
+            },
         };
+        for l in 0..LANES {
+            p.set(l, t);
+        }
+        p
     }
-}
 
-/// Each year's erosion factor `rate * (N_ref/N)^size_exponent * log10(S / onset)^power` into
-/// `out`: the erosion term of a domain is its unverifiable share times it. 0 where `S <= onset`
-/// or the rate is 0 (no erosion); where `S / onset` overflows, `log10(S) - log10(onset)`.
-/// `size` is scratch space.
-fn erosion_factors(s: &Scenario, levers: &[Levers], out: &mut [f64], size: &mut [f64]) {
-    let p = &s.erosion;
-    if p.rate == 0.0 {
-        out.fill(0.0);
-        return;
-    }
-    let onset = p.onset_steps;
-    for (o, l) in out.iter_mut().zip(levers) {
-        let ratio = l.rl_steps / onset;
-        *o = if ratio > 1.0 { ratio } else { 1.0 };
-    }
-    if out.iter().all(|r| r.is_finite()) {
-        vecmath::vectorised(
-            #[inline(always)]
-            || vecmath::log10(out),
-        );
-    } else {
-        for (o, l) in out.iter_mut().zip(levers) {
-            *o = if o.is_finite() {
-                o.log10()
-            } else {
-                l.rl_steps.log10() - onset.log10()
-            };
+    /// Lane `l`'s numbers from `t`.
+    fn set(&mut self, l: usize, t: &Trajectory) {
+        match (self, t) {
+            (Path::Constant { value, .. }, Trajectory::Constant(v)) => value[l] = *v,
+            (
+                Path::Exponential {
+                    start,
+                    growth,
+                    from,
+                    until,
+                    ..
+                },
+                Trajectory::Exponential {
+                    start: s,
+                    growth: g,
+                    from: f,
+                    until: u,
+                },
+            ) => {
+                start[l] = *s;
+                growth[l] = *g;
+                from[l] = *f;
+                until[l] = u.max(*f);
+            }
+            (Path::Points { years, values, .. }, Trajectory::Points(points)) => {
+                for (i, &(y, v)) in points.iter().enumerate() {
+                    years[i][l] = y;
+                    values[i][l] = v;
+                }
+            }
+            // Unreachable: a trajectory's kind is the file's in every sample.
+            _ => {}
         }
     }
-    for (o, l) in size.iter_mut().zip(levers) {
-        *o = p.reference_params / l.params;
-    }
-    vecmath::vectorised(
-        #[inline(always)]
-        || {
-            vecmath::pow(out, p.power);
-            vecmath::pow(size, p.size_exponent);
-            for (o, &z) in out.iter_mut().zip(size.iter()) {
-                // Nothing at all (not 0 times an infinite size factor) without decades past onset.
-                *o = if *o > 0.0 { p.rate * z * *o } else { 0.0 };
+
+    /// The logarithms, once every lane is set.
+    #[inline(always)]
+    fn logs<V: F64s>(&mut self) {
+        match self {
+            Path::Constant { value, ln: logs } => each!(logs, |h| ln(half::<V>(value, h))),
+            Path::Exponential {
+                start,
+                growth,
+                ln_start,
+                ln_growth,
+                ..
+            } => {
+                each!(ln_start, |h| ln(half::<V>(start, h)));
+                each!(ln_growth, |h| ln(half::<V>(growth, h)));
             }
-        },
-    );
+            Path::Points {
+                values,
+                lg,
+                ln: logs,
+                ..
+            } => {
+                for ((v, lg), logs) in values.iter().zip(lg.iter_mut()).zip(logs.iter_mut()) {
+                    each!(logs, |h| ln(half::<V>(v, h)));
+                    each!(lg, |h| half::<V>(logs, h)
+                        * V::splat(std::f64::consts::LOG10_E));
+                }
+            }
+        }
+    }
+
+    /// `ln` of the value at year `y` in lanes `h * WIDTH..`, and the value itself where it is
+    /// exact without an `exp` (a constant, an exponential's start, a point's value at or outside
+    /// the points), NaN elsewhere: as [`Trajectory::at`] computes it, in logarithms.
+    #[inline(always)]
+    fn at<V: F64s>(&self, y: f64, h: usize) -> (V, V) {
+        let y = V::splat(y);
+        let nan = V::splat(f64::NAN);
+        match self {
+            Path::Constant { value, ln } => (half(ln, h), half(value, h)),
+            Path::Exponential {
+                start,
+                from,
+                until,
+                ln_start,
+                ln_growth,
+                ..
+            } => {
+                let (from, until): (V, V) = (half(from, h), half(until, h));
+                let t = V::select(y.lt(from), from, V::select(until.lt(y), until, y));
+                let elapsed = t - from;
+                let none = elapsed.eq(V::splat(0.0));
+                let ln_start: V = half(ln_start, h);
+                (
+                    V::select(none, ln_start, ln_start + elapsed * half(ln_growth, h)),
+                    V::select(none, half(start, h), nan),
+                )
+            }
+            Path::Points {
+                years,
+                values,
+                lg,
+                ln: ln_points,
+            } => {
+                let last = years.len() - 1;
+                let mut ln = half(&ln_points[0], h);
+                let mut exact = half(&values[0], h);
+                for i in 1..=last {
+                    let (ya, yb): (V, V) = (half(&years[i - 1], h), half(&years[i], h));
+                    let inside = ya.lt(y).and(y.lt(yb));
+                    let at = if i == last { yb.le(y) } else { y.eq(yb) };
+                    let (lga, lgb): (V, V) = (half(&lg[i - 1], h), half(&lg[i], h));
+                    let w = (y - ya) / (yb - ya);
+                    let between = (lga + (lgb - lga) * w) * V::splat(std::f64::consts::LN_10);
+                    ln = V::select(inside, between, V::select(at, half(&ln_points[i], h), ln));
+                    exact = V::select(inside, nan, V::select(at, half(&values[i], h), exact));
+                }
+                (ln, exact)
+            }
+        }
+    }
 }
 
-/// One scenario's Monte Carlo evaluation: what is computed once, and how a sample is evaluated.
+/// A value from [`Path::at`]'s: the exact one where there is one, else `exp(ln)`.
+#[inline(always)]
+fn value<V: F64s>(ln: V, exact: V) -> V {
+    V::select(exact.is_nan(), exp(ln), exact)
+}
+
+/// The per-year values of one tile of years, for every lane.
+#[derive(Clone)]
+pub(super) struct Tile {
+    /// `ln N`, `ln D`, effective compute u, `Gmax * h`, progress h, the erosion factor (a
+    /// domain's term is its unverifiable share times it), steps S and `ln S`, thinking tokens T
+    /// and `ln T`, and `log2(1 + T / T0)` (the doublings when the ceiling is off).
+    ln_n: Cells,
+    ln_d: Cells,
+    u: Cells,
+    gain: Cells,
+    h: Cells,
+    erosion: Cells,
+    steps: Cells,
+    ln_steps: Cells,
+    tokens: Cells,
+    ln_tokens: Cells,
+    open: Cells,
+    /// A trajectory's exact values ([`Path::at`]), scratch, `ln T - ln T_ceil`, the logit,
+    /// kappa and the capability.
+    exact: Cells,
+    a: Cells,
+    b: Cells,
+    capability: Cells,
+    /// In single precision: the logit, kappa, `ln T - ln T_ceil`, and scratch.
+    logit32: Singles,
+    kappa32: Singles,
+    past32: Singles,
+    a32: Singles,
+}
+
+impl Tile {
+    fn new() -> Box<Tile> {
+        let zero = [[0.0; LANES]; TILE];
+        Box::new(Tile {
+            ln_n: zero,
+            ln_d: zero,
+            u: zero,
+            gain: zero,
+            h: zero,
+            erosion: zero,
+            steps: zero,
+            ln_steps: zero,
+            tokens: zero,
+            ln_tokens: zero,
+            open: zero,
+            exact: zero,
+            a: zero,
+            b: zero,
+            capability: zero,
+            logit32: [[0.0; LANES]; TILE],
+            kappa32: [[0.0; LANES]; TILE],
+            past32: [[0.0; LANES]; TILE],
+            a32: [[0.0; LANES]; TILE],
+        })
+    }
+}
+
+/// The model size of a block: its two trajectories, or compute with `ln(6 r)` and `ln r`.
+#[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // one per block
+enum Size {
+    ParamsTokens {
+        params: Path,
+        tokens: Path,
+    },
+    Compute {
+        compute: Path,
+        r: Lanes,
+        ln_6r: Lanes,
+        ln_r: Lanes,
+    },
+}
+
+/// One domain's numbers in every lane of a block.
+#[derive(Clone, Debug, Default)]
+struct DomainLanes {
+    slope: Lanes,
+    difficulty: Lanes,
+    floor: Lanes,
+    /// `tau = v + (1 - v) x`, `max(tau, 0)`, `rl_gain * tau`, and the unverifiable share
+    /// `1 - v` (0 where v = 1, so that no erosion factor reaches the logit).
+    tau: Lanes,
+    tau_pos: Lanes,
+    rl_gain_tau: Lanes,
+    share: Lanes,
+}
+
+/// The numbers of one block of samples, lane by lane as drawn, and the logarithms and
+/// reciprocals the levers are computed from ([`Block::derive`]).
+#[derive(Clone, Debug)]
+pub(super) struct Block {
+    /// Samples in use (the other lanes repeat the first).
+    pub(super) live: usize,
+    size: Size,
+    /// The loss law: `A`, `B`, `alpha`, `beta`, `K` and `gamma` (the last two set per lane
+    /// only when the law is uncertain), and `ln K`, `1 / (gamma ln 10)`.
+    law: [Lanes; 6],
+    law_varies: bool,
+    ln_k: Lanes,
+    inv_gamma: Lanes,
+    efficiency: Path,
+    steps: Path,
+    /// `rl.tokens_per_step`, and `ln(0.75 / tokens_per_step)`: `ln S = ln f + ln D + this` for
+    /// a compute fraction f.
+    tokens_per_step: Lanes,
+    ln_fraction_scale: Lanes,
+    midpoint: Lanes,
+    ln_midpoint: Lanes,
+    rl_exponent: Lanes,
+    max_gain: Lanes,
+    gain_per_oom: Lanes,
+    reference_compute: Lanes,
+    /// Erosion: rate, onset, size exponent, `N_ref`, power; and `ln(onset)`, `ln(N_ref)`.
+    erosion: [Lanes; 5],
+    ln_onset: Lanes,
+    ln_reference_params: Lanes,
+    thinking: Path,
+    base_gain: Lanes,
+    reference_tokens: Lanes,
+    ln_t0: Lanes,
+    inv_t0: Lanes,
+    /// The ceiling: base, rl_scale_steps, exponent, max, sharpness k, overthinking; and
+    /// `ln base`, `1 / rl_scale_steps`, `ln max`, `1 / k` (0 for a hard minimum).
+    ceiling: [Lanes; 6],
+    ln_base: Lanes,
+    inv_scale: Lanes,
+    ln_max: Lanes,
+    inv_sharpness: Lanes,
+    domains: Vec<DomainLanes>,
+}
+
+impl Block {
+    fn new(s: &Scenario, law_varies: bool) -> Block {
+        let zero = [0.0; LANES];
+        let (RlSteps::Steps(steps) | RlSteps::ComputeFraction(steps)) = &s.rl_steps;
+        let mut b = Block {
+            live: LANES,
+            size: match &s.pretraining.size {
+                ModelSize::ParamsTokens { params, tokens } => Size::ParamsTokens {
+                    params: Path::new(params),
+                    tokens: Path::new(tokens),
+                },
+                ModelSize::Compute { compute, .. } => Size::Compute {
+                    compute: Path::new(compute),
+                    r: zero,
+                    ln_6r: zero,
+                    ln_r: zero,
+                },
+            },
+            law: [zero; 6],
+            law_varies: true,
+            ln_k: zero,
+            inv_gamma: zero,
+            efficiency: Path::new(&s.pretraining.efficiency),
+            steps: Path::new(steps),
+            tokens_per_step: zero,
+            ln_fraction_scale: zero,
+            midpoint: zero,
+            ln_midpoint: zero,
+            rl_exponent: zero,
+            max_gain: zero,
+            gain_per_oom: zero,
+            reference_compute: zero,
+            erosion: [zero; 5],
+            ln_onset: zero,
+            ln_reference_params: zero,
+            thinking: Path::new(&s.thinking_tokens),
+            base_gain: zero,
+            reference_tokens: zero,
+            ln_t0: zero,
+            inv_t0: zero,
+            ceiling: [zero; 6],
+            ln_base: zero,
+            inv_scale: zero,
+            ln_max: zero,
+            inv_sharpness: zero,
+            domains: vec![DomainLanes::default(); s.domains.len()],
+        };
+        for l in 0..LANES {
+            b.set(l, s);
+        }
+        b.law_varies = law_varies;
+        b
+    }
+
+    /// Lane `l`'s numbers from the scenario `s` (its drawn inputs set).
+    fn set(&mut self, l: usize, s: &Scenario) {
+        match (&mut self.size, &s.pretraining.size) {
+            (
+                Size::ParamsTokens { params, tokens },
+                ModelSize::ParamsTokens {
+                    params: p,
+                    tokens: t,
+                },
+            ) => {
+                params.set(l, p);
+                tokens.set(l, t);
+            }
+            (
+                Size::Compute { compute, r, .. },
+                ModelSize::Compute {
+                    compute: c,
+                    tokens_per_param,
+                },
+            ) => {
+                compute.set(l, c);
+                r[l] = *tokens_per_param;
+            }
+            _ => {}
+        }
+        let law = &s.pretraining.law;
+        for (lanes, x) in self.law.iter_mut().zip([law.a, law.b, law.alpha, law.beta]) {
+            lanes[l] = x;
+        }
+        if self.law_varies {
+            self.law[4][l] = law.k();
+            self.law[5][l] = law.gamma();
+        }
+        self.efficiency.set(l, &s.pretraining.efficiency);
+        let (RlSteps::Steps(steps) | RlSteps::ComputeFraction(steps)) = &s.rl_steps;
+        self.steps.set(l, steps);
+        let rl = &s.rl;
+        self.tokens_per_step[l] = rl.tokens_per_step;
+        self.midpoint[l] = rl.midpoint_steps;
+        self.rl_exponent[l] = rl.exponent;
+        self.max_gain[l] = rl.max_gain;
+        self.gain_per_oom[l] = rl.gain_per_oom;
+        self.reference_compute[l] = rl.reference_log10_compute;
+        let e = &s.erosion;
+        for (lanes, x) in self.erosion.iter_mut().zip([
+            e.rate,
+            e.onset_steps,
+            e.size_exponent,
+            e.reference_params,
+            e.power,
+        ]) {
+            lanes[l] = x;
+        }
+        self.thinking.set(l, &s.thinking_tokens);
+        let p = &s.inference;
+        self.base_gain[l] = p.base_gain;
+        self.reference_tokens[l] = p.reference_tokens;
+        let c = &p.ceiling;
+        for (lanes, x) in self.ceiling.iter_mut().zip([
+            c.base,
+            c.rl_scale_steps,
+            c.rl_exponent,
+            c.max,
+            c.sharpness,
+            c.overthinking,
+        ]) {
+            lanes[l] = x;
+        }
+        for (d, domain) in self.domains.iter_mut().zip(&s.domains) {
+            let v = domain.verifiability;
+            d.slope[l] = domain.slope;
+            d.difficulty[l] = domain.difficulty;
+            d.floor[l] = domain.floor;
+            d.tau[l] = crate::model::rl::transfer_share(v, rl.transfer);
+            d.rl_gain_tau[l] = p.rl_gain * d.tau[l];
+            d.share[l] = if v == 1.0 { 0.0 } else { 1.0 - v };
+        }
+    }
+
+    /// The logarithms and reciprocals of the numbers set.
+    #[inline(always)]
+    fn derive<V: F64s>(&mut self) {
+        match &mut self.size {
+            Size::ParamsTokens { params, tokens } => {
+                params.logs::<V>();
+                tokens.logs::<V>();
+            }
+            Size::Compute {
+                compute,
+                r,
+                ln_6r,
+                ln_r,
+            } => {
+                compute.logs::<V>();
+                each!(ln_r, |h| ln(half::<V>(r, h)));
+                each!(ln_6r, |h| ln(V::splat(6.0) * half(r, h)));
+            }
+        }
+        let (k, gamma) = (&self.law[4], &self.law[5]);
+        each!(self.ln_k, |h| ln(half::<V>(k, h)));
+        each!(self.inv_gamma, |h| V::splat(1.0)
+            / (half::<V>(gamma, h) * V::splat(std::f64::consts::LN_10)));
+        self.efficiency.logs::<V>();
+        self.steps.logs::<V>();
+        each!(self.ln_fraction_scale, |h| ln(
+            V::splat(0.75) / half(&self.tokens_per_step, h)
+        ));
+        each!(self.ln_midpoint, |h| ln(half::<V>(&self.midpoint, h)));
+        each!(self.ln_onset, |h| ln(half::<V>(&self.erosion[1], h)));
+        each!(self.ln_reference_params, |h| ln(half::<V>(
+            &self.erosion[3],
+            h
+        )));
+        self.thinking.logs::<V>();
+        each!(self.ln_t0, |h| ln(half::<V>(&self.reference_tokens, h)));
+        each!(self.inv_t0, |h| V::splat(1.0)
+            / half(&self.reference_tokens, h));
+        let c = &self.ceiling;
+        each!(self.ln_base, |h| ln(half::<V>(&c[0], h)));
+        each!(self.inv_scale, |h| V::splat(1.0) / half(&c[1], h));
+        each!(self.ln_max, |h| ln(half::<V>(&c[3], h)));
+        each!(self.inv_sharpness, |h| {
+            let k: V = half(&c[4], h);
+            V::select(
+                k.eq(V::splat(f64::INFINITY)),
+                V::splat(0.0),
+                V::splat(1.0) / k,
+            )
+        });
+        for d in &mut self.domains {
+            each!(d.tau_pos, |h| half::<V>(&d.tau, h).max(V::splat(0.0)));
+        }
+    }
+}
+
+/// Where a block's quantities go: quantity `j` (see [`Plan::quantities`]) in every lane.
+pub(super) trait Sink {
+    fn take<V: F64s>(&mut self, j: usize, values: &Lanes);
+}
+
+/// A sink that keeps the last block's values, `values[j]` per quantity.
+pub(super) struct Collect {
+    pub(super) values: Vec<Lanes>,
+}
+
+impl Sink for Collect {
+    #[inline(always)]
+    fn take<V: F64s>(&mut self, j: usize, values: &Lanes) {
+        self.values[j] = *values;
+    }
+}
+
+/// One scenario's Monte Carlo evaluation: what is computed once, and how a block of samples is
+/// evaluated.
 pub(super) struct Plan {
     pub(super) base: Scenario,
     pub(super) slots: Vec<Slot>,
@@ -297,35 +671,36 @@ pub(super) struct Plan {
     pub(super) years: Vec<f64>,
     /// Levers at the medians; the parts no uncertain input reaches are never recomputed.
     pub(super) levers: Vec<Levers>,
-    /// `log10(6) + log10(K/R)/gamma` per year, when size and law are fixed.
-    pub(super) compute_part: Vec<f64>,
-    /// `log10(efficiency)` per year, when efficiency is fixed.
-    pub(super) efficiency_part: Vec<f64>,
-    /// [`erosion_factors`] per year, when nothing uncertain reaches them.
-    pub(super) erosion: Vec<f64>,
-    /// The loss law's `K` and `gamma`, when it is fixed.
-    pub(super) law_constants: (f64, f64),
+    /// Per year at the medians: `ln N`, `ln D`, `log10(6) + log10(K/R)/gamma`,
+    /// `log10(efficiency)`, S and `ln S`, progress, the erosion factor, T and `ln T`.
+    ln_params: Vec<f64>,
+    ln_tokens: Vec<f64>,
+    compute_part: Vec<f64>,
+    efficiency_part: Vec<f64>,
+    steps: Vec<f64>,
+    ln_steps: Vec<f64>,
+    progress: Vec<f64>,
+    erosion: Vec<f64>,
+    tokens: Vec<f64>,
+    ln_tokens_thinking: Vec<f64>,
     /// Indices into [`LEVER_NAMES`] of the levers that vary.
     pub(super) varying_levers: Vec<usize>,
     /// `(domain index, threshold)` per milestone.
     pub(super) milestones: Vec<(usize, f64)>,
 }
 
-/// Scratch space of one worker.
+/// Scratch space of one worker: a scenario per lane with its drawn inputs, and the block built
+/// from them.
 pub(super) struct Scratch {
-    pub(super) scenario: Scenario,
-    /// The sample's levers; the cost fields (which nothing here reports) keep the medians'.
-    pub(super) levers: Vec<Levers>,
-    pub(super) erosion: Vec<f64>,
-    /// One number per year, for the vectorised steps of [`Plan::update_levers`].
-    pub(super) per_year: Vec<f64>,
-    /// Trajectories on the grid: size (two), log10 efficiency, RL, thinking, and the powers
-    /// `N^-alpha` and `D^-beta` of the reducible loss.
-    pub(super) grid: [Vec<f64>; 7],
-    /// The sample's per-year inputs of the capability loops, and their intermediate values.
-    pub(super) row: Row,
-    pub(super) inputs: Vec<f64>,
-    pub(super) z: Vec<f64>,
+    scenarios: Vec<Scenario>,
+    pub(super) block: Block,
+    tile: Box<Tile>,
+    /// The block's drawn inputs, `inputs[lane]` one per uncertain input.
+    pub(super) inputs: Vec<Vec<f64>>,
+    z: Vec<f64>,
+    /// Per milestone and lane: the grid index of its first year at or above the threshold
+    /// (`years.len()` for never), as a float.
+    pub(super) arrivals: Vec<Lanes>,
 }
 
 impl Plan {
@@ -352,8 +727,10 @@ impl Plan {
             .iter()
             .map(|&y| s.pretraining.efficiency.at(y).log10())
             .collect();
-        let mut erosion = vec![0.0; years.len()];
-        erosion_factors(s, &levers, &mut erosion, &mut vec![0.0; years.len()]);
+        let erosion = levers
+            .iter()
+            .map(|l| crate::model::erosion::term(&s.erosion, 0.0, l.params, l.rl_steps))
+            .collect();
         let milestones = s
             .milestones
             .iter()
@@ -370,12 +747,18 @@ impl Plan {
             base: s.clone(),
             slots,
             reach,
+            ln_params: levers.iter().map(|l| l.params.ln()).collect(),
+            ln_tokens: levers.iter().map(|l| l.tokens.ln()).collect(),
+            steps: levers.iter().map(|l| l.rl_steps).collect(),
+            ln_steps: levers.iter().map(|l| l.rl_steps.ln()).collect(),
+            progress: levers.iter().map(|l| l.rl_progress).collect(),
+            tokens: levers.iter().map(|l| l.thinking_tokens).collect(),
+            ln_tokens_thinking: levers.iter().map(|l| l.thinking_tokens.ln()).collect(),
             years,
             levers,
             compute_part,
             efficiency_part,
             erosion,
-            law_constants: (law.k(), law.gamma()),
             varying_levers: (0..LEVER_NAMES.len()).filter(|&j| reach.lever(j)).collect(),
             milestones,
         })
@@ -389,361 +772,424 @@ impl Plan {
 
     pub(super) fn scratch(&self) -> Scratch {
         Scratch {
-            scenario: self.base.clone(),
-            levers: self.levers.clone(),
-            erosion: self.erosion.clone(),
-            per_year: vec![0.0; self.years.len()],
-            grid: std::array::from_fn(|_| vec![0.0; self.years.len()]),
-            row: Row::new(self.years.len()),
-            inputs: vec![0.0; self.slots.len()],
+            scenarios: vec![self.base.clone(); LANES],
+            block: Block::new(&self.base, self.reach.law),
+            tile: Tile::new(),
+            inputs: vec![vec![0.0; self.slots.len()]; LANES],
             z: Vec::new(),
+            arrivals: vec![[0.0; LANES]; self.milestones.len()],
         }
     }
 
-    /// Set the drawn inputs into the scratch scenario.
+    /// A sink that collects one block's values.
+    pub(super) fn collect(&self) -> Collect {
+        Collect {
+            values: vec![[0.0; LANES]; self.quantities()],
+        }
+    }
+
+    /// Set the drawn inputs into a scenario.
     pub(super) fn apply(&self, inputs: &[f64], s: &mut Scenario) {
         for (slot, &v) in self.slots.iter().zip(inputs) {
             slot.set(s, v);
         }
     }
 
-    /// Recompute the levers that the inputs reach, into `w.levers` and `w.erosion`.
-    fn update_levers(&self, w: &mut Scratch) {
-        let r = self.reach;
-        let s = &w.scenario;
-        let years = &self.years;
-        let [a, b, eff, steps, thinking, n_power, d_power] = &mut w.grid;
-        let law = &s.pretraining.law;
-        if r.size {
-            match &s.pretraining.size {
-                ModelSize::ParamsTokens { params, tokens } => {
-                    on_grid(params, years, a);
-                    on_grid(tokens, years, b);
-                    power_on_grid(params, 1.0, -law.alpha, years, n_power);
-                    power_on_grid(tokens, 1.0, -law.beta, years, d_power);
+    /// Draw samples `first..first + live` (at most [`LANES`]) into the block.
+    pub(super) fn draw(&self, sampler: &Sampler, first: u64, live: usize, w: &mut Scratch) {
+        for l in 0..live {
+            sampler.draw(first + l as u64, &mut w.inputs[l], &mut w.z);
+        }
+        self.set_block(live, w);
+    }
+
+    /// Set `rows` (one per sample, each one input per uncertain input in file order; at most
+    /// [`LANES`]) as the block's inputs.
+    pub(super) fn set_rows<'a>(&self, rows: impl Iterator<Item = &'a [f64]>, w: &mut Scratch) {
+        let mut live = 0;
+        for (input, row) in w.inputs.iter_mut().zip(rows) {
+            input.copy_from_slice(row);
+            live += 1;
+        }
+        self.set_block(live, w);
+    }
+
+    /// The block of the first `live` lanes' inputs; the other lanes repeat the first.
+    fn set_block(&self, live: usize, w: &mut Scratch) {
+        let Scratch {
+            scenarios,
+            block,
+            inputs,
+            ..
+        } = w;
+        for l in 0..LANES {
+            let input = &inputs[if l < live { l } else { 0 }];
+            self.apply(input, &mut scenarios[l]);
+            block.set(l, &scenarios[l]);
+        }
+        block.live = live;
+    }
+
+    /// Evaluate the block: every quantity into `sink`, the milestones' arrivals into
+    /// `w.arrivals`, with the widest vectors the CPU has.
+    pub(super) fn evaluate<S: Sink>(&self, w: &mut Scratch, sink: &mut S) {
+        simd::dispatch(Evaluate {
+            plan: self,
+            w,
+            sink,
+        });
+    }
+
+    /// [`Plan::evaluate`] with `V`, a tile of grid years at a time: the levers of the tile's
+    /// years, then each domain's capability on them.
+    #[inline(always)]
+    fn evaluate_with<V: F64s, S: Sink>(&self, w: &mut Scratch, sink: &mut S) {
+        let Scratch {
+            block: b,
+            tile: c,
+            arrivals,
+            ..
+        } = w;
+        b.derive::<V>();
+        let n = self.years.len();
+        let never = n as f64;
+        for a in arrivals.iter_mut() {
+            *a = [never; LANES];
+        }
+        let ceiling_off = self.base.inference.ceiling.is_off();
+        for k0 in (0..n).step_by(TILE) {
+            let len = TILE.min(n - k0);
+            self.levers::<V, S>(b, k0, len, c, sink);
+            for (d, domain) in b.domains.iter().enumerate() {
+                if ceiling_off {
+                    capability::<V, false>(b, domain, len, c);
+                } else {
+                    capability::<V, true>(b, domain, len, c);
                 }
-                ModelSize::Compute {
-                    compute,
-                    tokens_per_param,
-                } => {
-                    on_grid(compute, years, a);
-                    for (n, d) in a.iter_mut().zip(b.iter_mut()) {
-                        *n = (*n / (6.0 * tokens_per_param)).sqrt();
-                        *d = tokens_per_param * *n;
+                for t in 0..len {
+                    let k = k0 + t;
+                    let capability = &c.capability[t];
+                    sink.take::<V>(d * n + k, capability);
+                    for (a, &(md, threshold)) in arrivals.iter_mut().zip(&self.milestones) {
+                        if md == d {
+                            // The first year at or above the threshold.
+                            each!(a, |h| {
+                                let arrived: V = half(a, h);
+                                let reached = arrived
+                                    .eq(V::splat(never))
+                                    .and(V::splat(threshold).le(half(capability, h)));
+                                V::select(reached, V::splat(k as f64), arrived)
+                            });
+                        }
                     }
-                    // N = (C / 6r)^(1/2) and D = r N = (C r / 6)^(1/2).
-                    let r6 = 6.0 * tokens_per_param;
-                    power_on_grid(compute, 1.0 / r6, -law.alpha / 2.0, years, n_power);
-                    let scale = tokens_per_param / 6.0;
-                    power_on_grid(compute, scale, -law.beta / 2.0, years, d_power);
                 }
             }
-        } else if r.law {
-            for ((n, d), l) in n_power.iter_mut().zip(d_power.iter_mut()).zip(&w.levers) {
-                *n = l.params;
-                *d = l.tokens;
+        }
+    }
+
+    /// The levers of the `len` grid years from `k0` into the tile: those no input reaches from
+    /// the medians' forecast, the others from the block's numbers. The varying ones also go to
+    /// `sink`, in the order of [`LEVER_NAMES`].
+    #[inline(always)]
+    fn levers<V: F64s, S: Sink>(
+        &self,
+        b: &Block,
+        k0: usize,
+        len: usize,
+        c: &mut Tile,
+        sink: &mut S,
+    ) {
+        let r = self.reach;
+        let n = self.years.len();
+        let years = &self.years[k0..k0 + len];
+        // A varying lever's cells go to the sink, as the next lever.
+        let first = self.base.domains.len() * n + k0;
+        let mut reported = 0;
+        macro_rules! report {
+            ($cells:expr) => {{
+                for (t, values) in $cells[..len].iter().enumerate() {
+                    sink.take::<V>(first + reported * n + t, values);
+                }
+                reported += 1;
+            }};
+        }
+        let fill = |cells: &mut Cells, per_year: &[f64]| fill(cells, &per_year[k0..k0 + len]);
+        let at = |path: &Path, ln: &mut Cells, exact: &mut Cells| at::<V>(path, years, ln, exact);
+        // Model size, in logarithms.
+        if r.size {
+            match &b.size {
+                Size::ParamsTokens { params, tokens } => {
+                    at(params, &mut c.ln_n, &mut c.exact);
+                    stage!(len, c.a, |t, h| value(
+                        half(&c.ln_n[t], h),
+                        half(&c.exact[t], h)
+                    ));
+                    report!(c.a);
+                    at(tokens, &mut c.ln_d, &mut c.exact);
+                    stage!(len, c.a, |t, h| value(
+                        half(&c.ln_d[t], h),
+                        half(&c.exact[t], h)
+                    ));
+                    report!(c.a);
+                }
+                Size::Compute {
+                    compute,
+                    r,
+                    ln_6r,
+                    ln_r,
+                } => {
+                    // N = sqrt(C / 6r) and D = r N.
+                    at(compute, &mut c.ln_n, &mut c.exact);
+                    stage!(len, c.ln_n, |t, h| V::splat(0.5)
+                        * (half::<V>(&c.ln_n[t], h) - half(ln_6r, h)));
+                    stage!(len, c.ln_d, |t, h| half::<V>(ln_r, h) + half(&c.ln_n[t], h));
+                    stage!(len, c.a, |t, h| exp(half(&c.ln_n[t], h)));
+                    report!(c.a);
+                    stage!(len, c.a, |t, h| half::<V>(r, h) * half(&c.a[t], h));
+                    report!(c.a);
+                }
             }
-            pow_in_place(n_power, -law.alpha);
-            pow_in_place(d_power, -law.beta);
+        } else {
+            fill(&mut c.ln_n, &self.ln_params);
+            fill(&mut c.ln_d, &self.ln_tokens);
+        }
+        // Effective compute: u = log10(6) + log10(K / R) / gamma + log10(efficiency).
+        if r.size || r.law {
+            let [a, bb, alpha, beta, ..] = &b.law;
+            stage!(len, c.a, |t, h| half::<V>(a, h)
+                * exp(-half::<V>(alpha, h) * half(&c.ln_n[t], h))
+                + half::<V>(bb, h)
+                    * exp(-half::<V>(beta, h) * half(&c.ln_d[t], h)));
+            let log10_6 = V::splat(6f64.log10());
+            stage!(len, c.u, |t, h| log10_6
+                + (half::<V>(&b.ln_k, h) - ln(half(&c.a[t], h)))
+                    * half(&b.inv_gamma, h));
+        } else {
+            fill(&mut c.u, &self.compute_part);
         }
         if r.efficiency {
-            log10_on_grid(&s.pretraining.efficiency, years, eff);
-        }
-        if r.steps {
-            let (RlSteps::Steps(t) | RlSteps::ComputeFraction(t)) = &s.rl_steps;
-            on_grid(t, years, steps);
-        }
-        if r.thinking {
-            on_grid(&s.thinking_tokens, years, thinking);
-        }
-        let (k_const, gamma) = if r.law {
-            (law.k(), law.gamma())
+            at(&b.efficiency, &mut c.a, &mut c.exact);
+            stage!(len, c.u, |t, h| half::<V>(&c.u[t], h)
+                + half::<V>(&c.a[t], h) * V::splat(std::f64::consts::LOG10_E));
         } else {
-            self.law_constants
-        };
-        let per_year = &mut w.per_year;
-        if r.size || r.law {
-            for (k, (l, x)) in w.levers.iter_mut().zip(per_year.iter_mut()).enumerate() {
-                if r.size {
-                    l.params = a[k];
-                    l.tokens = b[k];
-                }
-                let reducible = law.a * n_power[k] + law.b * d_power[k];
-                l.loss = law.e + reducible;
-                *x = k_const / reducible;
-            }
-            vecmath::vectorised(
-                #[inline(always)]
-                || vecmath::log10(per_year),
-            );
-            for (k, (l, x)) in w.levers.iter_mut().zip(per_year.iter()).enumerate() {
-                let part = 6f64.log10() + x / gamma;
-                let efficiency = if r.efficiency {
-                    eff[k]
-                } else {
-                    self.efficiency_part[k]
-                };
-                l.effective_log10_compute = part + efficiency;
-            }
-        } else if r.efficiency {
-            for (k, l) in w.levers.iter_mut().enumerate() {
-                l.effective_log10_compute = self.compute_part[k] + eff[k];
-            }
+            fill(&mut c.a, &self.efficiency_part);
+            stage!(len, c.u, |t, h| half::<V>(&c.u[t], h) + half(&c.a[t], h));
         }
-        for (k, l) in w.levers.iter_mut().enumerate() {
-            if r.steps {
-                l.rl_steps = match &s.rl_steps {
-                    RlSteps::Steps(_) => steps[k],
-                    RlSteps::ComputeFraction(_) => {
-                        0.75 * steps[k] * l.tokens / s.rl.tokens_per_step
-                    }
-                };
+        if r.size || r.law || r.efficiency {
+            report!(c.u);
+        }
+        // RL steps, and progress h = 1 / (1 + (S_mid / S)^beta).
+        if r.steps {
+            at(&b.steps, &mut c.ln_steps, &mut c.exact);
+            if let RlSteps::ComputeFraction(_) = self.base.rl_steps {
+                stage!(len, c.ln_steps, |t, h| half::<V>(&c.ln_steps[t], h)
+                    + half(&c.ln_d[t], h)
+                    + half(&b.ln_fraction_scale, h));
+                c.exact = [[f64::NAN; LANES]; TILE];
             }
-            if r.thinking {
-                l.thinking_tokens = thinking[k];
-            }
+            stage!(len, c.steps, |t, h| value(
+                half(&c.ln_steps[t], h),
+                half(&c.exact[t], h)
+            ));
+            report!(c.steps);
+        } else {
+            fill(&mut c.steps, &self.steps);
+            fill(&mut c.ln_steps, &self.ln_steps);
         }
         if r.progress {
-            progress(&s.rl, &mut w.levers, per_year);
+            stage!(len, c.h, |t, h| {
+                let power = exp(half::<V>(&b.rl_exponent, h)
+                    * (half::<V>(&b.ln_midpoint, h) - half(&c.ln_steps[t], h)));
+                let one = V::splat(1.0);
+                let zero = V::splat(0.0);
+                V::select(
+                    half::<V>(&c.steps[t], h).le(zero),
+                    zero,
+                    one / (one + power),
+                )
+            });
+            report!(c.h);
+        } else {
+            fill(&mut c.h, &self.progress);
         }
+        // The erosion factor: rate (N_ref / N)^e max(0, log10(S / onset))^p, in `c.erosion`;
+        // decades past onset in `c.a`.
         if r.erosion {
-            erosion_factors(s, &w.levers, &mut w.erosion, per_year);
-        }
-    }
-
-    /// Evaluate sample `index`: its drawn inputs go to `w.inputs`, its quantities to `out` in
-    /// order, its milestone arrival grid indices (`years.len()` for never) to `arrivals`.
-    pub(super) fn evaluate(
-        &self,
-        sampler: &Sampler,
-        index: u64,
-        w: &mut Scratch,
-        out: &mut [f64],
-        arrivals: &mut [usize],
-    ) {
-        let mut inputs = std::mem::take(&mut w.inputs);
-        sampler.draw(index, &mut inputs, &mut w.z);
-        self.evaluate_inputs(&inputs, w, out, arrivals);
-        w.inputs = inputs;
-    }
-
-    /// [`Plan::evaluate`] of given inputs (one per uncertain input, in file order).
-    pub(super) fn evaluate_inputs(
-        &self,
-        inputs: &[f64],
-        w: &mut Scratch,
-        out: &mut [f64],
-        arrivals: &mut [usize],
-    ) {
-        self.apply(inputs, &mut w.scenario);
-        self.update_levers(w);
-        let s = &w.scenario;
-        let n_years = self.years.len();
-        for a in arrivals.iter_mut() {
-            *a = n_years;
-        }
-        w.row.fill(s, &w.levers, &w.erosion);
-        for (d, domain) in s.domains.iter().enumerate() {
-            let row = &mut out[d * n_years..(d + 1) * n_years];
-            w.row.capability(s, domain);
-            row.copy_from_slice(&w.row.capability);
-            for (m, &(md, threshold)) in self.milestones.iter().enumerate() {
-                if md == d {
-                    arrivals[m] = row.iter().position(|&c| c >= threshold).unwrap_or(n_years);
-                }
+            let [rate, _, size_exponent, _, power] = &b.erosion;
+            stage!(len, c.a, |t, h| (half::<V>(&c.ln_steps[t], h)
+                - half(&b.ln_onset, h))
+                * V::splat(std::f64::consts::LOG10_E));
+            if power.iter().all(|&p| p == 1.0) {
+                c.b = c.a;
+            } else {
+                stage!(len, c.b, |t, h| exp(
+                    half::<V>(power, h) * ln(half(&c.a[t], h))
+                ));
             }
-        }
-        let base = s.domains.len() * n_years;
-        for (i, &j) in self.varying_levers.iter().enumerate() {
-            for (k, l) in w.levers.iter().enumerate() {
-                out[base + i * n_years + k] = lever_value(l, j);
+            if size_exponent.iter().all(|&e| e == 0.0) {
+                stage!(len, c.erosion, |t, h| half::<V>(rate, h) * half(&c.b[t], h));
+            } else {
+                stage!(len, c.erosion, |t, h| half::<V>(rate, h)
+                    * exp(half::<V>(size_exponent, h)
+                        * (half::<V>(&b.ln_reference_params, h)
+                            - half(&c.ln_n[t], h)))
+                    * half(&c.b[t], h));
             }
+            stage!(len, c.erosion, |t, h| {
+                let zero = V::splat(0.0);
+                let rate: V = half(rate, h);
+                let on = zero.lt(half(&c.a[t], h)).and(rate.eq(zero).not());
+                V::select(on, half(&c.erosion[t], h), zero)
+            });
+        } else {
+            fill(&mut c.erosion, &self.erosion);
+        }
+        // Thinking tokens.
+        if r.thinking {
+            at(&b.thinking, &mut c.ln_tokens, &mut c.exact);
+            stage!(len, c.tokens, |t, h| value(
+                half(&c.ln_tokens[t], h),
+                half(&c.exact[t], h)
+            ));
+            report!(c.tokens);
+        } else {
+            fill(&mut c.tokens, &self.tokens);
+            fill(&mut c.ln_tokens, &self.ln_tokens_thinking);
+        }
+        if self.base.inference.ceiling.is_off() {
+            stage!(len, c.open, |t, h| log2_1p(
+                half::<V>(&c.tokens[t], h) * half(&b.inv_t0, h)
+            ));
+        }
+        stage!(len, c.gain, |t, h| {
+            let gmax = half::<V>(&b.max_gain, h)
+                + half::<V>(&b.gain_per_oom, h)
+                    * (half::<V>(&c.u[t], h) - half(&b.reference_compute, h));
+            gmax.max(V::splat(0.0)) * half(&c.h[t], h)
+        });
+        debug_assert_eq!(reported, self.varying_levers.len());
+    }
+}
+
+/// Every lane of each year's cells set to that year's number.
+#[inline(always)]
+fn fill(cells: &mut Cells, per_year: &[f64]) {
+    for (cell, &x) in cells.iter_mut().zip(per_year) {
+        *cell = [x; LANES];
+    }
+}
+
+/// A trajectory's logarithm at `years` into `ln`, its exact values into `exact` ([`Path::at`]).
+#[inline(always)]
+fn at<V: F64s>(path: &Path, years: &[f64], ln: &mut Cells, exact: &mut Cells) {
+    for (t, &y) in years.iter().enumerate() {
+        for h in 0..HALVES {
+            let (l, e): (V, V) = path.at(y, h);
+            l.store(&mut ln[t][h * WIDTH..]);
+            e.store(&mut exact[t][h * WIDTH..]);
         }
     }
 }
 
-/// One sample's capability for one domain across all years at once, for every model option:
-/// per-year inputs as plain arrays and the arithmetic in separate loops over years, with the
-/// transcendental functions of [`vecmath`], which the compiler vectorises. The same equations as
-/// [`crate::model::domain_terms`] (MODEL.md §4), in logarithms where the thought ceiling needs powers:
-/// `ln T_ceil = min(ln base + rl_exponent ln(1 + tau S / scale), ln max)`, and
-/// `T_eff = exp(min(ln T, ln T_ceil) - ln(1 + exp(-k |ln T - ln T_ceil|)) / k)`.
-pub(super) struct Row {
-    /// Effective compute u, `Gmax * h`, progress h, the erosion factor (0 where there is no
-    /// erosion), `S / rl_scale_steps`, thinking tokens T and `ln T`, and `log2(1 + T / T0)` (the
-    /// inference term's doublings when the ceiling is off).
-    u: Vec<f64>,
-    gain: Vec<f64>,
-    h: Vec<f64>,
-    erosion: Vec<f64>,
-    steps: Vec<f64>,
-    ln_tokens: Vec<f64>,
-    open_doublings: Vec<f64>,
-    /// The logit (first without the inference term), kappa, `ln T - ln T_ceil`, then scratch
-    /// for the ceiling's growth, the soft minimum and the doublings, and the capability.
-    logit: Vec<f64>,
-    kappa: Vec<f64>,
-    past: Vec<f64>,
-    a: Vec<f64>,
-    b: Vec<f64>,
-    pub(super) capability: Vec<f64>,
-    /// `ln` of the ceiling's `base` and `max`.
-    ln_ceiling: (f64, f64),
+/// [`Plan::evaluate`] as a [`Kernel`].
+struct Evaluate<'a, S> {
+    plan: &'a Plan,
+    w: &'a mut Scratch,
+    sink: &'a mut S,
 }
 
-impl Row {
-    fn new(n: usize) -> Row {
-        let v = || vec![0.0; n];
-        Row {
-            u: v(),
-            gain: v(),
-            h: v(),
-            erosion: v(),
-            steps: v(),
-            ln_tokens: v(),
-            open_doublings: v(),
-            logit: v(),
-            kappa: v(),
-            past: v(),
-            a: v(),
-            b: v(),
-            capability: v(),
-            ln_ceiling: (0.0, 0.0),
-        }
-    }
-
-    /// The sample's per-year inputs, shared by every domain.
-    fn fill(&mut self, s: &Scenario, levers: &[Levers], erosion: &[f64]) {
-        let inv_scale = 1.0 / s.inference.ceiling.rl_scale_steps;
-        let inv_t0 = 1.0 / s.inference.reference_tokens;
-        for (k, l) in levers.iter().enumerate() {
-            self.u[k] = l.effective_log10_compute;
-            self.gain[k] = rl::max_gain(&s.rl, l.effective_log10_compute) * l.rl_progress;
-            self.h[k] = l.rl_progress;
-            self.erosion[k] = erosion[k];
-            self.steps[k] = l.rl_steps * inv_scale;
-            self.ln_tokens[k] = l.thinking_tokens;
-            self.open_doublings[k] = l.thinking_tokens * inv_t0;
-        }
-        let c = &s.inference.ceiling;
-        self.ln_ceiling = (c.base.ln(), c.max.ln());
-        let off = c.is_off();
-        vecmath::vectorised(
-            #[inline(always)]
-            || {
-                if off {
-                    vecmath::log2_1p(&mut self.open_doublings);
-                } else {
-                    vecmath::ln(&mut self.ln_tokens);
-                }
-            },
-        );
-    }
-
-    /// Capability of `domain` per year into `self.capability`.
-    pub(super) fn capability(&mut self, s: &Scenario, domain: &Domain) {
-        vecmath::vectorised(
-            #[inline(always)]
-            || self.capability_loops(s, domain),
-        );
-    }
-
+impl<S: Sink> Kernel for Evaluate<'_, S> {
+    type Output = ();
     #[inline(always)]
-    pub(super) fn capability_loops(&mut self, s: &Scenario, domain: &Domain) {
-        let (slope, difficulty) = (domain.slope, domain.difficulty);
-        let tau = rl::transfer_share(domain.verifiability, s.rl.transfer);
-        // No erosion term at all where the share is 0 (not 0 times the factor).
-        let share = if domain.verifiability == 1.0 {
-            0.0
-        } else {
-            1.0 - domain.verifiability
-        };
-        let p = &s.inference;
-        let c = &p.ceiling;
-        let (tau_pos, rl_gain) = (tau.max(0.0), p.rl_gain * tau);
-        let n = self.u.len();
-        let (u, gain, h, erosion, steps) = (
-            &self.u[..n],
-            &self.gain[..n],
-            &self.h[..n],
-            &self.erosion[..n],
-            &self.steps[..n],
+    fn run<V: F64s>(self) {
+        self.plan.evaluate_with::<V, S>(self.w, self.sink);
+    }
+}
+
+/// One domain's capability on the tile's `len` years: MODEL.md §4 as
+/// [`crate::model::domain_terms`] computes it, the thought ceiling and soft minimum in
+/// logarithms (`CEILING`: the ceiling is on):
+/// `ln T_ceil = min(ln base + rl_exponent ln(1 + max(tau, 0) S / scale), ln max)`,
+/// `ln T_eff = min(ln T, ln T_ceil) - ln(1 + exp(-k |ln T - ln T_ceil|)) / k`, and
+/// `log2(1 + T_eff / T0) = (max(z, 0) + ln(1 + exp(-|z|))) / ln 2` with `z = ln T_eff - ln T0`.
+///
+/// The pretraining, RL and erosion terms and kappa are f64; the inference term with the
+/// ceiling and the logistic function are f32 (sixteen lanes a vector, shorter polynomials), so
+/// that the capability is within about 1e-6 of [`crate::model::capability`] (tested): far
+/// below a histogram bin and the quantiles' Monte Carlo error.
+#[inline(always)]
+fn capability<V: F64s, const CEILING: bool>(b: &Block, d: &DomainLanes, len: usize, c: &mut Tile) {
+    type S<V> = <V as F64s>::Single;
+    let zero = V::splat(0.0);
+    for t in 0..len {
+        // The pretraining, RL and erosion terms, and kappa.
+        let mut both = [zero; HALVES];
+        for (h, x) in both.iter_mut().enumerate() {
+            let share: V = half(&d.share, h);
+            let erosion = V::select(share.eq(zero), zero, share * half(&c.erosion[t], h));
+            *x = half::<V>(&d.slope, h) * (half::<V>(&c.u[t], h) - half(&d.difficulty, h))
+                + half::<V>(&d.tau, h) * half(&c.gain[t], h)
+                - erosion;
+        }
+        V::narrow(both[0], both[1]).store(&mut c.logit32[t]);
+        for (h, x) in both.iter_mut().enumerate() {
+            *x = half::<V>(&b.base_gain, h) + half::<V>(&d.rl_gain_tau, h) * half(&c.h[t], h);
+        }
+        V::narrow(both[0], both[1]).store(&mut c.kappa32[t]);
+    }
+    let (zero, one) = (S::<V>::splat(0.0), S::<V>::splat(1.0));
+    if CEILING {
+        let [_, _, exponent, _, sharpness, overthinking] = &b.ceiling;
+        let (exponent, ln_base, ln_max) = (
+            single::<V>(exponent),
+            single::<V>(&b.ln_base),
+            single::<V>(&b.ln_max),
         );
-        let (logits, kappas) = (&mut self.logit[..n], &mut self.kappa[..n]);
-        // Branch-free: `min`, `max` and the special cases as selects (the same wherever no NaN
-        // is involved), so that the loops vectorise.
-        let select_min = |a: f64, b: f64| if a < b { a } else { b };
-        for k in 0..n {
-            let erosion = if share == 0.0 {
-                0.0
-            } else {
-                share * erosion[k]
-            };
-            logits[k] = slope * (u[k] - difficulty) + tau * gain[k] - erosion;
-            kappas[k] = p.base_gain + rl_gain * h[k];
+        // ln T - ln T_ceil into `past32`, ln min(T, T_ceil) into `a32`.
+        for t in 0..len {
+            let mut steps = [V::splat(0.0); HALVES];
+            for (h, x) in steps.iter_mut().enumerate() {
+                *x = half::<V>(&d.tau_pos, h) * half(&c.steps[t], h) * half(&b.inv_scale, h);
+            }
+            let growth = ln_f32(one + V::narrow(steps[0], steps[1]));
+            let lifted = S::<V>::select(exponent.eq(zero), ln_base, ln_base + exponent * growth);
+            let ceiling = lifted.min(ln_max);
+            let ln_t = single::<V>(&c.ln_tokens[t]);
+            (ln_t - ceiling).store(&mut c.past32[t]);
+            ln_t.min(ceiling).store(&mut c.a32[t]);
         }
-        let (a, b, past) = (&mut self.a[..n], &mut self.b[..n], &mut self.past[..n]);
-        if c.is_off() {
-            // T_eff = T, no overthinking.
-            for k in 0..n {
-                logits[k] += kappas[k] * self.open_doublings[k];
-            }
-        } else {
-            let ln_tokens = &self.ln_tokens[..n];
-            let (ln_base, ln_max) = self.ln_ceiling;
-            let (sharpness, hard) = (c.sharpness, c.sharpness == f64::INFINITY);
-            let inv_sharpness = if hard { 0.0 } else { 1.0 / sharpness };
-            for k in 0..n {
-                a[k] = 1.0 + tau_pos * steps[k];
-            }
-            vecmath::ln(a);
-            for k in 0..n {
-                let ln_ceiling = select_min(ln_base + c.rl_exponent * a[k], ln_max);
-                let ln_t = ln_tokens[k];
-                past[k] = ln_t - ln_ceiling;
-                // ln of m = min(T, T_ceil), and (m / M)^k with M = max(T, T_ceil).
-                a[k] = select_min(ln_t, ln_ceiling);
-                b[k] = if hard {
-                    f64::NEG_INFINITY
-                } else {
-                    -sharpness * past[k].abs()
-                };
-            }
-            vecmath::exp(b);
-            vecmath::log2_1p(b);
-            let inv_t0 = 1.0 / p.reference_tokens;
-            for k in 0..n {
-                // ln T_eff = ln m - ln(1 + (m/M)^k) / k, and T_eff / T0.
-                a[k] -= b[k] * (std::f64::consts::LN_2 * inv_sharpness);
-            }
-            vecmath::exp(a);
-            for x in a.iter_mut() {
-                *x *= inv_t0;
-            }
-            vecmath::log2_1p(a);
-            let overthinking = c.overthinking;
-            for k in 0..n {
-                // Doublings of T past the ceiling (none where T = 0: ln T = -inf).
-                let past = past[k] * std::f64::consts::LOG2_E;
-                let past = if past > 0.0 { past } else { 0.0 };
-                logits[k] += kappas[k] * a[k] - overthinking * past;
-            }
-        }
-        // The logistic function as in `model::sigmoid`, from `exp(-|logit|)`.
-        for k in 0..n {
-            b[k] = -logits[k].abs();
-        }
-        vecmath::exp(b);
-        let floor = domain.floor;
-        for ((out, &logit), &e) in self.capability[..n].iter_mut().zip(&*logits).zip(&*b) {
-            let sigmoid = if logit >= 0.0 {
-                1.0 / (1.0 + e)
-            } else {
-                e / (1.0 + e)
-            };
-            let c = floor + (1.0 - floor) * sigmoid;
-            *out = if c > 1.0 { 1.0 } else { c };
-        }
+        // (m / M)^k = exp(-k |ln T - ln T_ceil|), none for a hard minimum; then
+        // ln T_eff = ln m - ln(1 + (m / M)^k) / k.
+        let (sharpness, inv_sharpness) = (single::<V>(sharpness), single::<V>(&b.inv_sharpness));
+        stage32!(len, c.a32, |t| {
+            let past = S::<V>::load(&c.past32[t]);
+            let ratio = exp_f32(-(sharpness * past.abs()));
+            let ratio = S::<V>::select(inv_sharpness.eq(zero), zero, ratio);
+            S::<V>::load(&c.a32[t]) - ln_f32(one + ratio) * inv_sharpness
+        });
+        // Doublings log2(1 + T_eff / T0), and of T past the ceiling (none where T = 0).
+        let (ln_t0, overthinking) = (single::<V>(&b.ln_t0), single::<V>(overthinking));
+        let log2_e = S::<V>::splat(std::f32::consts::LOG2_E);
+        stage32!(len, c.logit32, |t| {
+            let z = S::<V>::load(&c.a32[t]) - ln_t0;
+            let doublings = (z.max(zero) + ln_f32(one + exp_f32(-z.abs()))) * log2_e;
+            let past = S::<V>::load(&c.past32[t]) * log2_e;
+            S::<V>::load(&c.logit32[t]) + S::<V>::load(&c.kappa32[t]) * doublings
+                - overthinking * past.max(zero)
+        });
+    } else {
+        stage32!(len, c.logit32, |t| S::<V>::load(&c.logit32[t])
+            + S::<V>::load(&c.kappa32[t]) * single::<V>(&c.open[t]));
+    }
+    // The logistic function as in `model::sigmoid`, from exp(-|logit|).
+    let floor = single::<V>(&d.floor);
+    for t in 0..len {
+        let logit = S::<V>::load(&c.logit32[t]);
+        let e = exp_f32(-logit.abs());
+        let sigmoid = S::<V>::select(zero.le(logit), one / (one + e), e / (one + e));
+        let (lo, hi) = V::widen((floor + (one - floor) * sigmoid).min(one));
+        lo.store(&mut c.capability[t][..WIDTH]);
+        hi.store(&mut c.capability[t][WIDTH..]);
     }
 }
 
@@ -752,6 +1198,7 @@ mod tests {
     use super::*;
     use crate::forecast::forecast;
     use crate::montecarlo::test_support::{scenario, SCENARIO};
+    use crate::simd::{Backend, Plain};
 
     const COMPUTE: &str = "compute = { start = 2e25, growth = { dist = \"lognormal\", p5 = 2.0, p95 = 6.0 } }\ntokens_per_param = { dist = \"uniform\", low = 15, high = 30 }";
     const RL_STEPS: &str = "steps = { points = [[2024, 1e3], [2028, { dist = \"loguniform\", low = 1e5, high = 1e7 }]] }";
@@ -822,92 +1269,112 @@ mod tests {
         ]
     }
 
-    /// The engine equals the deterministic forecast of the same drawn inputs, in every variant.
-    #[test]
-    fn engine_matches_forecast_on_drawn_inputs_for_every_option() {
+    /// Every variant's first 40 samples (two whole blocks and a partial one), evaluated by the
+    /// engine and by the deterministic forecast at the same drawn inputs.
+    fn each_sample(mut check: impl FnMut(&str, &Scenario, &Plan, &Scratch, &Collect, usize)) {
         for (i, (name, text)) in variants().into_iter().enumerate() {
             assert!(i == 0 || text != SCENARIO, "{name}: the edit did not apply");
             let s = scenario(&text);
             let sampler = Sampler::new(&s, 7).unwrap();
             let plan = Plan::new(&s).unwrap();
             let mut w = plan.scratch();
-            let q = plan.quantities();
-            let mut out = vec![0.0; q];
-            let mut arrivals = vec![0; plan.milestones.len()];
-            for index in 0..40 {
-                plan.evaluate(&sampler, index, &mut w, &mut out, &mut arrivals);
-                assert!(out.iter().all(|v| v.is_finite()), "{name}");
-                let mut t = s.clone();
-                for (p, v) in sampler.paths.iter().zip(&w.inputs) {
-                    t.set(p, *v).unwrap();
-                }
-                let f = forecast(&t).unwrap();
-                let n = f.levers.len();
-                for d in 0..f.domains.len() {
-                    for k in 0..n {
-                        let (got, want) = (out[d * n + k], f.terms[d][k].capability);
-                        assert!(
-                            (got - want).abs() <= 1e-13,
-                            "{name}: sample {index}, {} in year {k}: {got} vs {want}",
-                            f.domains[d]
-                        );
-                    }
-                }
-                for (i, &j) in plan.varying_levers.iter().enumerate() {
-                    for k in 0..n {
-                        let got = out[(f.domains.len() + i) * n + k];
-                        let want = lever_value(&f.levers[k], j);
-                        assert!(
-                            (got - want).abs() <= 1e-13 * want.abs().max(1.0),
-                            "{name}: {} {got} vs {want}",
-                            LEVER_NAMES[j]
-                        );
-                    }
-                }
-                for (m, ms) in t.milestones.iter().enumerate() {
-                    let want = crate::report::json::milestone_year(&f, &ms.domain, ms.threshold);
-                    let got = (arrivals[m] < n).then(|| f.levers[arrivals[m]].year);
-                    assert_eq!(got, want, "{name}");
+            let mut collect = plan.collect();
+            for first in (0..40).step_by(LANES) {
+                let live = LANES.min(40 - first);
+                plan.draw(&sampler, first as u64, live, &mut w);
+                plan.evaluate(&mut w, &mut collect);
+                for l in 0..live {
+                    check(name, &s, &plan, &w, &collect, l);
                 }
             }
         }
     }
 
-    /// The AVX2 build of the capability loops and the plain one give the same bits (the
-    /// reproducibility promise holds on machines with and without AVX2), in every variant.
+    /// The engine equals the deterministic forecast of the same drawn inputs, in every variant:
+    /// the levers to 1e-13 relative, the capabilities (single-precision inference term and
+    /// logistic) to 1e-6, and the milestone years exactly where no capability lies within 1e-6
+    /// of its threshold.
     #[test]
-    fn capability_rows_are_the_same_bits_with_and_without_avx2() {
-        for (name, text) in variants() {
-            let s = scenario(&text);
-            let sampler = Sampler::new(&s, 11).unwrap();
-            let plan = Plan::new(&s).unwrap();
-            let mut w = plan.scratch();
-            let mut out = vec![0.0; plan.quantities()];
-            let mut arrivals = vec![0; plan.milestones.len()];
-            for index in 0..20 {
-                plan.evaluate(&sampler, index, &mut w, &mut out, &mut arrivals);
-                let t = &w.scenario;
-                for domain in &t.domains {
-                    w.row.capability(t, domain);
-                    let vectorised = w.row.capability.clone();
-                    w.row.capability_loops(t, domain);
+    fn engine_matches_forecast_on_drawn_inputs_for_every_option() {
+        let mut worst: f64 = 0.0;
+        each_sample(|name, s, plan, w, collect, l| {
+            let values = &collect.values;
+            assert!(values.iter().all(|v| v[l].is_finite()), "{name}");
+            let mut t = s.clone();
+            plan.apply(&w.inputs[l], &mut t);
+            let f = forecast(&t).unwrap();
+            let n = f.levers.len();
+            for d in 0..f.domains.len() {
+                for k in 0..n {
+                    let (got, want) = (values[d * n + k][l], f.terms[d][k].capability);
+                    worst = worst.max((got - want).abs());
                     assert!(
-                        vectorised
-                            .iter()
-                            .zip(&w.row.capability)
-                            .all(|(a, b)| a.to_bits() == b.to_bits()),
-                        "{name}"
+                        (got - want).abs() <= 1e-6,
+                        "{name}: lane {l}, {} in year {k}: {got} vs {want}",
+                        f.domains[d]
                     );
                 }
             }
-        }
+            for (i, &j) in plan.varying_levers.iter().enumerate() {
+                for k in 0..n {
+                    let got = values[(f.domains.len() + i) * n + k][l];
+                    let want = lever_value(&f.levers[k], j);
+                    assert!(
+                        (got - want).abs() <= 1e-13 * want.abs().max(1.0),
+                        "{name}: {} in year {k}: {got} vs {want}",
+                        LEVER_NAMES[j]
+                    );
+                }
+            }
+            for (m, ms) in t.milestones.iter().enumerate() {
+                let d = f.domains.iter().position(|x| *x == ms.domain).unwrap();
+                if f.terms[d]
+                    .iter()
+                    .any(|x| (x.capability - ms.threshold).abs() <= 1e-6)
+                {
+                    continue;
+                }
+                let want = crate::report::json::milestone_year(&f, &ms.domain, ms.threshold);
+                let arrived = w.arrivals[m][l] as usize;
+                let got = (arrived < n).then(|| f.levers[arrived].year);
+                assert_eq!(got, want, "{name}");
+            }
+        });
+        eprintln!("largest capability difference: {worst:e}");
+    }
+
+    /// The build for the CPU's vector instructions and the plain one give the same bits (the
+    /// reproducibility promise holds on machines with and without AVX2 or AVX-512).
+    #[test]
+    fn blocks_are_the_same_bits_with_and_without_vector_instructions() {
+        each_sample(|name, _, plan, w, collect, l| {
+            for backend in Backend::available() {
+                let mut other = plan.collect();
+                let mut v = Scratch {
+                    scenarios: Vec::new(),
+                    block: w.block.clone(),
+                    tile: Tile::new(),
+                    inputs: Vec::new(),
+                    z: Vec::new(),
+                    arrivals: w.arrivals.clone(),
+                };
+                backend.run(Evaluate {
+                    plan,
+                    w: &mut v,
+                    sink: &mut other,
+                });
+                for (a, b) in collect.values.iter().zip(&other.values) {
+                    assert_eq!(a[l].to_bits(), b[l].to_bits(), "{name}: {backend:?}");
+                }
+                assert_eq!(v.arrivals, w.arrivals, "{name}: {backend:?}");
+            }
+        });
     }
 
     /// Trajectories on the grid equal [`Trajectory::at`], exactly at and outside points.
     #[test]
     fn trajectories_on_the_grid_match_their_values() {
         let years: Vec<f64> = (0..41).map(|k| 2024.0 + 0.25 * f64::from(k)).collect();
-        let mut out = vec![0.0; years.len()];
         for t in [
             Trajectory::Constant(3.5),
             Trajectory::Exponential {
@@ -916,23 +1383,41 @@ mod tests {
                 from: 2025.0,
                 until: 2031.0,
             },
+            Trajectory::Exponential {
+                start: 1e3,
+                growth: 0.5,
+                from: 2026.0,
+                until: f64::INFINITY,
+            },
             Trajectory::Points(vec![(2025.0, 1e3), (2026.5, 2e5), (2031.0, 7e4)]),
+            Trajectory::Points(vec![(2020.0, 1.0), (2040.0, 1e10)]),
         ] {
-            on_grid(&t, &years, &mut out);
-            for (&y, &got) in years.iter().zip(&out) {
+            let mut path = Path::new(&t);
+            path.logs::<Plain>();
+            for &y in &years {
+                let (ln, exact): (Plain, Plain) = path.at(y, 0);
+                let got = value(ln, exact).0;
+                let ln = ln.0;
                 let want = t.at(y);
-                assert!(
-                    (got - want).abs() <= 1e-14 * want,
-                    "{t:?} at {y}: {got} vs {want}"
-                );
-            }
-            if let Trajectory::Points(points) = &t {
-                for (y, v) in points {
-                    let k = years.iter().position(|x| x == y).unwrap();
-                    assert_eq!(out[k], *v);
+                for l in 0..WIDTH {
+                    assert!(
+                        (got[l] - want).abs() <= 1e-13 * want && (ln[l] - want.ln()).abs() <= 1e-13,
+                        "{t:?} at {y}: {} vs {want}",
+                        got[l]
+                    );
                 }
-                assert_eq!(out[0], 1e3);
-                assert_eq!(out[40], 7e4);
+                let exact_here = match &t {
+                    Trajectory::Constant(_) => true,
+                    Trajectory::Exponential { from, .. } => y <= *from,
+                    Trajectory::Points(points) => {
+                        y <= points[0].0
+                            || y >= points[points.len() - 1].0
+                            || points.iter().any(|p| p.0 == y)
+                    }
+                };
+                if exact_here {
+                    assert_eq!(got, [want; WIDTH], "{t:?} at {y}");
+                }
             }
         }
     }

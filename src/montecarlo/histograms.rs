@@ -1,15 +1,14 @@
 //! Streaming quantiles: fine histograms per quantity ([`Sketch`]) fitted to a pilot's range, and
 //! the [`Tally`] that bins a chunk of samples before each histogram is counted in one pass.
 
-use crate::vecmath;
+use crate::simd::{F64s, U64s, WIDTH};
 
+use super::engine::{Lanes, Sink, LANES};
 use super::CHUNK;
 
 /// Distance between two quantities' slots in a [`Tally`]: not a multiple of 4 KiB, whose
 /// addresses would all compete for the same few cache sets while one sample writes them.
 pub(super) const STRIDE: usize = CHUNK + 32;
-/// Samples whose histogram slots are gathered before they go to their quantities' rows.
-pub(super) const BLOCK: usize = 16;
 /// Histogram bins per quantity: few enough that one worker's histograms stay in cache.
 pub(super) const BINS: usize = 2048;
 
@@ -25,7 +24,7 @@ pub(super) enum Bins {
 
 impl Bins {
     /// Slot 0 is below the range, slots `1..=BINS` the bins, `BINS + 1` above.
-    #[inline]
+    #[cfg(test)]
     pub(super) fn slot(&self, x: f64) -> u16 {
         match *self {
             Bins::Linear { lo, per_width, .. } => Bins::linear_slot(x, lo, per_width),
@@ -33,8 +32,8 @@ impl Bins {
         }
     }
 
-    /// [`Bins::slot`] of linear bins.
-    #[inline(always)]
+    /// [`Bins::slot`] of linear bins (as [`linear_slots`] computes them on vectors).
+    #[cfg(test)]
     pub(super) fn linear_slot(x: f64, lo: f64, per_width: f64) -> u16 {
         let i = (x - lo) * per_width;
         if i < 0.0 {
@@ -237,59 +236,31 @@ pub(super) fn min_max(values: &[f64]) -> (f64, f64) {
 }
 
 /// One chunk of samples on its way into the histograms: each quantity's bin slots
-/// (quantity-major, `slots[j * STRIDE + i]`, so that a histogram is counted in one pass while its
-/// counts are in cache), and the sum (in sample order), min and max of its values.
+/// (quantity-major, `slots[j * STRIDE + i]` for sample `i` of the chunk, so that a histogram is
+/// counted in one pass while its counts are in cache), and the sum, min and max of its values.
+/// It takes a block of samples at a time ([`Sink`]), each quantity's lanes at once.
 pub(super) struct Tally {
-    /// The bins of the first quantities (the capabilities), all linear, as arrays of `lo` and
-    /// `1 / width` so that their slots are found in a loop that vectorises; then the others'.
-    pub(super) lo: Vec<f64>,
-    pub(super) per_width: Vec<f64>,
-    /// The other quantities' bins; when all are log-scale, also as arrays of base and shift.
-    pub(super) rest: Vec<Bins>,
-    pub(super) bits: Option<(Vec<u64>, Vec<u64>)>,
-    /// The last samples' slots, sample-major (`block[b * q + j]`), moved to `slots` every
-    /// [`BLOCK`] samples: one sample's slots written straight to `slots` would touch one cache
-    /// line per quantity, every sample.
-    pub(super) block: Vec<u16>,
+    bins: Vec<Bins>,
     pub(super) slots: Vec<u16>,
     pub(super) sums: Vec<f64>,
     pub(super) mins: Vec<f64>,
     pub(super) maxs: Vec<f64>,
+    /// The block's first sample in the chunk, and its samples in use.
+    at: usize,
+    live: usize,
 }
 
 impl Tally {
     pub(super) fn new(bins: &[Bins]) -> Tally {
         let q = bins.len();
-        let linear = bins
-            .iter()
-            .take_while(|b| matches!(b, Bins::Linear { .. }))
-            .count();
-        let (lo, per_width) = bins[..linear]
-            .iter()
-            .map(|b| match *b {
-                Bins::Linear { lo, per_width, .. } => (lo, per_width),
-                Bins::Bits { .. } => unreachable!("counted as linear"),
-            })
-            .unzip();
-        let rest = &bins[linear..];
-        let bits = rest
-            .iter()
-            .map(|b| match *b {
-                Bins::Bits { base, shift } => Some((base, u64::from(shift))),
-                Bins::Linear { .. } => None,
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(|v| v.into_iter().unzip());
         Tally {
-            lo,
-            per_width,
-            rest: rest.to_vec(),
-            bits,
-            block: vec![0; BLOCK * q],
+            bins: bins.to_vec(),
             slots: vec![0; q * STRIDE],
             sums: vec![0.0; q],
             mins: vec![f64::INFINITY; q],
             maxs: vec![f64::NEG_INFINITY; q],
+            at: 0,
+            live: LANES,
         }
     }
 
@@ -299,75 +270,124 @@ impl Tally {
         self.maxs.fill(f64::NEG_INFINITY);
     }
 
-    /// Take sample `i` of the chunk; samples come in order, from 0.
-    pub(super) fn add(&mut self, i: usize, values: &[f64]) {
-        vecmath::vectorised(
-            #[inline(always)]
-            || self.add_loops(i % BLOCK, values),
-        );
-        if i % BLOCK == BLOCK - 1 {
-            self.flush(i + 1);
-        }
+    /// The next block: samples `at..at + live` of the chunk (`at` a multiple of [`LANES`]).
+    pub(super) fn block(&mut self, at: usize, live: usize) {
+        self.at = at;
+        self.live = live;
     }
+}
 
-    /// Move the block's slots of the samples before `end` (those since the last multiple of
-    /// [`BLOCK`]) to `slots`.
-    pub(super) fn flush(&mut self, end: usize) {
-        let first = (end - 1) / BLOCK * BLOCK;
-        let q = self.mins.len();
-        for j in 0..q {
-            let to = &mut self.slots[j * STRIDE + first..j * STRIDE + end];
-            for (b, slot) in to.iter_mut().enumerate() {
-                *slot = self.block[b * q + j];
-            }
-        }
-    }
-
+impl Sink for Tally {
+    /// The lanes' slots, and their sum in a fixed order (halves added pairwise), min and max;
+    /// only the lanes in use.
     #[inline(always)]
-    pub(super) fn add_loops(&mut self, b: usize, values: &[f64]) {
-        let q = self.mins.len();
-        let values = &values[..q];
-        let (sums, mins, maxs) = (
-            &mut self.sums[..q],
-            &mut self.mins[..q],
-            &mut self.maxs[..q],
-        );
-        // (Selects here would become masked stores, which are slow on some CPUs.)
-        for j in 0..q {
-            let v = values[j];
-            sums[j] += v;
-            mins[j] = mins[j].min(v);
-            maxs[j] = maxs[j].max(v);
-        }
-        let linear = self.lo.len();
-        let (lo, per_width) = (&self.lo[..linear], &self.per_width[..linear]);
-        let (slot_lin, slot_rest) = self.block[b * q..(b + 1) * q].split_at_mut(linear);
-        for j in 0..linear {
-            slot_lin[j] = Bins::linear_slot(values[j], lo[j], per_width[j]);
-        }
-        match &self.bits {
-            Some((base, shift)) => {
-                for (((slot, &base), &shift), &v) in slot_rest
-                    .iter_mut()
-                    .zip(base)
-                    .zip(shift)
-                    .zip(&values[linear..])
-                {
-                    *slot = Bins::bits_slot(v, base, shift);
+    fn take<V: F64s>(&mut self, j: usize, v: &Lanes) {
+        let start = j * STRIDE + self.at;
+        let slots = &mut self.slots[start..start + LANES];
+        let (a, b) = (V::load(&v[..WIDTH]), V::load(&v[WIDTH..]));
+        match self.bins[j] {
+            Bins::Linear { lo, per_width, .. } => {
+                let (lo, per_width) = (V::splat(lo), V::splat(per_width));
+                linear_slots((a - lo) * per_width).store_u16(&mut slots[..WIDTH]);
+                linear_slots((b - lo) * per_width).store_u16(&mut slots[WIDTH..]);
+            }
+            Bins::Bits { base, shift } => {
+                let shift = u64::from(shift);
+                for (s, &x) in slots.iter_mut().zip(v) {
+                    *s = Bins::bits_slot(x, base, shift);
                 }
             }
-            None => {
-                for ((slot, b), &v) in slot_rest.iter_mut().zip(&self.rest).zip(&values[linear..]) {
-                    *slot = b.slot(v);
-                }
-            }
+        }
+        let (sum, min, max) = if self.live == LANES {
+            let mut x = [[0.0; WIDTH]; 3];
+            (a + b).store(&mut x[0]);
+            a.min(b).store(&mut x[1]);
+            a.max(b).store(&mut x[2]);
+            let [sum, min, max] = x;
+            (
+                halves(sum, |a, b| a + b),
+                halves(min, f64::min),
+                halves(max, f64::max),
+            )
+        } else {
+            v[..self.live].iter().fold(
+                (0.0, f64::INFINITY, f64::NEG_INFINITY),
+                |(s, lo, hi), &x| (s + x, lo.min(x), hi.max(x)),
+            )
+        };
+        self.sums[j] += sum;
+        self.mins[j] = self.mins[j].min(min);
+        self.maxs[j] = self.maxs[j].max(max);
+    }
+}
+
+/// The linear bins' slot of each lane's `i = (x - lo) / width`, as integers: below the range 0, `floor(i) + 1` in it,
+/// `BINS + 1` above (and 1 for NaN, as `NaN as u16 + 1`).
+#[inline(always)]
+fn linear_slots<V: F64s>(i: V) -> V::Bits {
+    // Rounded to an integer by adding and taking away 2^52, then down where that rounded up.
+    let big = V::splat(4_503_599_627_370_496.0);
+    let one = V::splat(1.0);
+    let rounded = (i + big) - big;
+    let floor = rounded - V::select(i.lt(rounded), one, V::splat(0.0));
+    let slot = V::select(
+        i.lt(V::splat(0.0)),
+        V::splat(0.0),
+        V::select(
+            V::splat(BINS as f64).le(i),
+            V::splat(BINS as f64 + 1.0),
+            V::select(i.is_nan(), one, floor + one),
+        ),
+    );
+    (slot + big).to_bits() - big.to_bits()
+}
+
+/// `op` over the lanes `x[i]` and `x[i + 8]` added (or the like) by the caller: `op(x[i], x[i +
+/// 4])`, then of those the same way.
+#[inline(always)]
+fn halves(mut x: [f64; WIDTH], op: impl Fn(f64, f64) -> f64) -> f64 {
+    let mut n = WIDTH;
+    while n > 1 {
+        n /= 2;
+        for i in 0..n {
+            x[i] = op(x[i], x[i + n]);
         }
     }
+    x[0]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::simd::{Backend, Kernel};
+
+    /// The vector slots equal the scalar definition, with every vector, edge cases included.
+    #[test]
+    fn linear_slots_on_vectors_equal_the_scalar_ones() {
+        let mut xs: Vec<f64> = (0..40_000).map(|i| -0.3 + f64::from(i) * 3.7e-5).collect();
+        xs.extend([-0.0, 0.0, 1e-300, f64::NAN, f64::INFINITY, -f64::INFINITY, 1.0, 0.5]);
+        xs.extend((0..=2049).map(|k| f64::from(k) / 2048.0));
+        while xs.len() % WIDTH != 0 {
+            xs.push(0.25);
+        }
+        let (lo, per_width) = (0.0, 2048.0);
+        let want: Vec<u16> = xs.iter().map(|&x| Bins::linear_slot(x, lo, per_width)).collect();
+        struct Slots<'a>(&'a [f64], &'a mut [u16]);
+        impl Kernel for Slots<'_> {
+            type Output = ();
+            fn run<V: F64s>(self) {
+                for (x, out) in self.0.chunks_exact(WIDTH).zip(self.1.chunks_exact_mut(WIDTH)) {
+                    let i = (V::load(x) - V::splat(0.0)) * V::splat(2048.0);
+                    linear_slots(i).store_u16(out);
+                }
+            }
+        }
+        for backend in Backend::available() {
+            let mut got = vec![0; xs.len()];
+            backend.run(Slots(&xs, &mut got));
+            assert_eq!(got, want, "{backend:?}");
+        }
+    }
 
     #[test]
     fn sketch_of_small_samples_brackets_exact_quantiles() {

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 use crate::error::{InputError, InputErrors};
 use crate::scenario::Scenario;
 
-use super::engine::{lever_value, Plan, LEVER_NAMES};
-use super::histograms::{min_max, Bins, Sketch, Tally, BLOCK, STRIDE};
+use super::engine::{lever_value, Plan, LANES, LEVER_NAMES};
+use super::histograms::{min_max, Bins, Sketch, Tally, STRIDE};
 use super::sampler::Sampler;
 use super::{CHUNK, PILOT};
 
@@ -117,13 +117,14 @@ pub fn run(
     // Pilot: the first samples fix the histograms' ranges.
     let pilot_len = samples.min(PILOT);
     let mut w = plan.scratch();
-    let mut values = vec![0.0; q];
+    let mut collect = plan.collect();
     let mut pilot = vec![0.0; q * pilot_len];
-    let mut arrivals = vec![0; plan.milestones.len()];
-    for i in 0..pilot_len {
-        plan.evaluate(&sampler, i as u64, &mut w, &mut values, &mut arrivals);
-        for (j, &v) in values.iter().enumerate() {
-            pilot[j * pilot_len + i] = v;
+    for first in (0..pilot_len).step_by(LANES) {
+        let live = LANES.min(pilot_len - first);
+        plan.draw(&sampler, first as u64, live, &mut w);
+        plan.evaluate(&mut w, &mut collect);
+        for (j, values) in collect.values.iter().enumerate() {
+            pilot[j * pilot_len + first..][..live].copy_from_slice(&values[..live]);
         }
     }
     let bins: Vec<Bins> = (0..q)
@@ -146,9 +147,8 @@ pub fn run(
     });
     let partials: Vec<Partial> = rayon::broadcast(|_| {
         let mut w = plan.scratch();
-        let mut values = vec![0.0; q];
+        let mut collect = plan.collect();
         let mut tally = Tally::new(&bins);
-        let mut arrivals = vec![0; plan.milestones.len()];
         let mut part = Partial {
             sketches: bins.iter().map(|b| Sketch::new(*b)).collect(),
             arrivals: vec![vec![0; n_years + 1]; plan.milestones.len()],
@@ -162,21 +162,16 @@ pub fn run(
             let first = c * CHUNK;
             let len = CHUNK.min(samples - first);
             tally.clear();
-            for i in 0..len {
-                plan.evaluate(
-                    &sampler,
-                    (first + i) as u64,
-                    &mut w,
-                    &mut values,
-                    &mut arrivals,
-                );
-                tally.add(i, &values);
-                for (m, &a) in arrivals.iter().enumerate() {
-                    part.arrivals[m][a] += 1;
+            for at in (0..len).step_by(LANES) {
+                let live = LANES.min(len - at);
+                plan.draw(&sampler, (first + at) as u64, live, &mut w);
+                tally.block(at, live);
+                plan.evaluate(&mut w, &mut tally);
+                for (counts, arrived) in part.arrivals.iter_mut().zip(&w.arrivals) {
+                    for &k in &arrived[..live] {
+                        counts[k as usize] += 1;
+                    }
                 }
-            }
-            if !len.is_multiple_of(BLOCK) {
-                tally.flush(len);
             }
             for j in 0..q {
                 // The next histogram comes into cache while this one is counted.
@@ -190,9 +185,13 @@ pub fn run(
             }
             // A value that is not finite makes its sum so: then find the first such sample.
             if !tally.sums.iter().all(|s| s.is_finite()) && part.bad.is_none() {
-                part.bad = (first..first + len).map(|i| i as u64).find(|&index| {
-                    plan.evaluate(&sampler, index, &mut w, &mut values, &mut arrivals);
-                    !values.iter().all(|v| v.is_finite())
+                part.bad = (0..len).step_by(LANES).find_map(|at| {
+                    let live = LANES.min(len - at);
+                    plan.draw(&sampler, (first + at) as u64, live, &mut w);
+                    plan.evaluate(&mut w, &mut collect);
+                    (0..live)
+                        .find(|&l| !collect.values.iter().all(|v| v[l].is_finite()))
+                        .map(|l| (first + at + l) as u64)
                 });
             }
             if let Ok(mut s) = sums.lock() {
@@ -341,14 +340,14 @@ mod tests {
         let sampler = Sampler::new(&s, 3).unwrap();
         let plan = Plan::new(&s).unwrap();
         let mut w = plan.scratch();
-        let q = plan.quantities();
-        let mut values = vec![vec![0.0; n]; q];
-        let mut out = vec![0.0; q];
-        let mut arrivals = vec![0; plan.milestones.len()];
-        for i in 0..n {
-            plan.evaluate(&sampler, i as u64, &mut w, &mut out, &mut arrivals);
-            for (v, x) in values.iter_mut().zip(&out) {
-                v[i] = *x;
+        let mut collect = plan.collect();
+        let mut values = vec![vec![0.0; n]; plan.quantities()];
+        for first in (0..n).step_by(LANES) {
+            let live = LANES.min(n - first);
+            plan.draw(&sampler, first as u64, live, &mut w);
+            plan.evaluate(&mut w, &mut collect);
+            for (v, x) in values.iter_mut().zip(&collect.values) {
+                v[first..first + live].copy_from_slice(&x[..live]);
             }
         }
         let exact = |v: &mut Vec<f64>, p: f64| {

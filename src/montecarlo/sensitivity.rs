@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::error::{InputError, InputErrors};
 use crate::scenario::Scenario;
 
-use super::engine::Plan;
+use super::engine::{Plan, LANES};
 use super::sampler::Sampler;
 
 /// One input's swing: the output with the input at its p5 and at its p95, all others at their
@@ -133,7 +133,8 @@ pub struct Sobol {
 /// The first-order and total indices and their standard errors, per input, of each of
 /// `outputs` outputs, from `n` rows of two independent sample matrices A and B:
 /// `draw(stream, row)` fills a row of `k` inputs; `evaluator()` makes (per worker) a function
-/// from inputs to the outputs, and `centre` is subtracted from each output (any value near the
+/// from rows of inputs (`k` numbers each, one after another) to their outputs (`outputs` numbers
+/// per row, in the same order), and `centre` is subtracted from each output (any value near the
 /// mean: it cancels in every estimate but keeps the sums small).
 ///
 /// Estimators (Saltelli et al. 2010, "Variance based sensitivity analysis of model output"):
@@ -150,25 +151,32 @@ pub fn sobol_indices<E: FnMut(&[f64], &mut [f64])>(
     draw: &(dyn Fn(u64, &mut [f64]) + Sync),
     evaluator: &(dyn Fn() -> E + Sync),
 ) -> Vec<(f64, Vec<[f64; 4]>)> {
+    // Per row of the matrices, k + 2 evaluations: A, B, then A_B^j for each j.
+    let per_row = k + 2;
     let chunks: Vec<SobolSums> = (0..n.div_ceil(SOBOL_CHUNK))
         .into_par_iter()
         .map(|c| {
             let mut eval = evaluator();
             let mut sums = SobolSums::new(k, outputs);
-            let (mut a, mut b, mut ab) = (vec![0.0; k], vec![0.0; k], vec![0.0; k]);
-            let (mut fa, mut fb) = (vec![0.0; outputs], vec![0.0; outputs]);
-            let mut fab = vec![0.0; outputs * k];
-            for i in c * SOBOL_CHUNK..n.min((c + 1) * SOBOL_CHUNK) {
-                draw(SOBOL_STREAMS + 2 * i as u64, &mut a);
-                draw(SOBOL_STREAMS + 2 * i as u64 + 1, &mut b);
-                eval(&a, &mut fa);
-                eval(&b, &mut fb);
-                for j in 0..k {
-                    ab.copy_from_slice(&a);
-                    ab[j] = b[j];
-                    eval(&ab, &mut fab[j * outputs..(j + 1) * outputs]);
+            let rows = c * SOBOL_CHUNK..n.min((c + 1) * SOBOL_CHUNK);
+            let mut inputs = vec![0.0; rows.len() * per_row * k];
+            for (r, i) in rows.clone().enumerate() {
+                let at = &mut inputs[r * per_row * k..(r + 1) * per_row * k];
+                let (a, rest) = at.split_at_mut(k);
+                let (b, ab) = rest.split_at_mut(k);
+                draw(SOBOL_STREAMS + 2 * i as u64, a);
+                draw(SOBOL_STREAMS + 2 * i as u64 + 1, b);
+                for (j, row) in ab.chunks_exact_mut(k).enumerate() {
+                    row.copy_from_slice(a);
+                    row[j] = b[j];
                 }
-                sums.add(&fa, &fb, &fab, centre);
+            }
+            let mut out = vec![0.0; rows.len() * per_row * outputs];
+            eval(&inputs, &mut out);
+            for f in out.chunks_exact(per_row * outputs) {
+                let (fa, rest) = f.split_at(outputs);
+                let (fb, fab) = rest.split_at(outputs);
+                sums.add(fa, fb, fab, centre);
             }
             sums
         })
@@ -299,12 +307,21 @@ pub fn sobol(
     let plan = &plan;
     let evaluator = || {
         let mut w = plan.scratch();
-        let mut all = vec![0.0; plan.quantities()];
-        let mut arrivals = vec![0; plan.milestones.len()];
+        let mut collect = plan.collect();
         move |inputs: &[f64], out: &mut [f64]| {
-            plan.evaluate_inputs(inputs, &mut w, &mut all, &mut arrivals);
-            for (d, o) in out.iter_mut().enumerate() {
-                *o = all[d * n_years + year_index];
+            let rows = inputs.chunks_exact(k.max(1));
+            for (block, out) in rows
+                .collect::<Vec<_>>()
+                .chunks(LANES)
+                .zip(out.chunks_mut(LANES * n_domains))
+            {
+                plan.set_rows(block.iter().copied(), &mut w);
+                plan.evaluate(&mut w, &mut collect);
+                for (l, o) in out.chunks_exact_mut(n_domains).enumerate() {
+                    for (d, o) in o.iter_mut().enumerate() {
+                        *o = collect.values[d * n_years + year_index][l];
+                    }
+                }
             }
         }
     };
@@ -379,8 +396,10 @@ mod tests {
             }
         };
         let evaluator = || {
-            |x: &[f64], out: &mut [f64]| {
-                out[0] = x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin();
+            |rows: &[f64], out: &mut [f64]| {
+                for (x, o) in rows.chunks_exact(3).zip(out.iter_mut()) {
+                    *o = x[0].sin() + 7.0 * x[1].sin().powi(2) + 0.1 * x[2].powi(4) * x[0].sin();
+                }
             }
         };
         let n = 1 << 15;

@@ -110,6 +110,8 @@ pub trait U64s: Copy + Add<Output = Self> + Sub<Output = Self> + BitOr<Output = 
     /// Logical shifts by `N` bits.
     fn shr<const N: u32>(self) -> Self;
     fn shl<const N: u32>(self) -> Self;
+    /// Logical shift by `n` bits (below 64).
+    fn shr_by(self, n: u32) -> Self;
     /// The low 16 bits of each lane into the first eight numbers of `out`.
     fn store_u16(self, out: &mut [u16]);
 }
@@ -461,6 +463,10 @@ impl U64s for PlainBits {
         PlainBits(self.0.map(|x| x << N))
     }
     #[inline(always)]
+    fn shr_by(self, n: u32) -> PlainBits {
+        PlainBits(self.0.map(|x| x >> n))
+    }
+    #[inline(always)]
     fn store_u16(self, out: &mut [u16]) {
         for (o, &x) in out[..WIDTH].iter_mut().zip(&self.0) {
             *o = x as u16;
@@ -740,6 +746,10 @@ mod x86 {
             unsafe { Avx512Bits(_mm512_slli_epi64::<N>(self.0)) }
         }
         #[inline(always)]
+        fn shr_by(self, n: u32) -> Avx512Bits {
+            unsafe { Avx512Bits(_mm512_srl_epi64(self.0, _mm_cvtsi32_si128(n as i32))) }
+        }
+        #[inline(always)]
         fn store_u16(self, out: &mut [u16]) {
             let out = &mut out[..8];
             unsafe { _mm_storeu_si128(out.as_mut_ptr().cast(), _mm512_cvtepi64_epi16(self.0)) }
@@ -923,6 +933,16 @@ mod x86 {
                 Avx2Bits([
                     _mm256_sll_epi64(self.0[0], _mm_cvtsi32_si128(N as i32)),
                     _mm256_sll_epi64(self.0[1], _mm_cvtsi32_si128(N as i32)),
+                ])
+            }
+        }
+        #[inline(always)]
+        fn shr_by(self, n: u32) -> Avx2Bits {
+            unsafe {
+                let n = _mm_cvtsi32_si128(n as i32);
+                Avx2Bits([
+                    _mm256_srl_epi64(self.0[0], n),
+                    _mm256_srl_epi64(self.0[1], n),
                 ])
             }
         }

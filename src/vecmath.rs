@@ -224,6 +224,21 @@ pub fn ln_f32<S: F32s>(x: S) -> S {
     S::select(zero.lt(x).and(x.lt(inf)), value, special)
 }
 
+/// `ln(1 + y)` for `y` in `[0, 1]` (the soft minimum's and softplus's logarithms), in single
+/// precision without splitting off a power of two: `2 atanh(s)` with `s = y / (2 + y)` in
+/// `[0, 1/3]`, from its series `2s (1 + s^2/3 + s^4/5 + ... + s^14/15)` (truncation error
+/// below 1e-8). NaN stays NaN.
+#[inline(always)]
+pub fn ln_1p_unit_f32<S: F32s>(y: S) -> S {
+    let s = y / (S::splat(2.0) + y);
+    let z = s * s;
+    let mut p = S::splat(2.0 / 15.0);
+    for k in (1..7).rev() {
+        p = p * z + S::splat(2.0 / (2 * k + 1) as f32);
+    }
+    S::splat(2.0) * s + s * (z * p)
+}
+
 /// [`split_log`] in single precision: `y = 2^k m`, `m` in `[sqrt(1/2), sqrt(2))`, for positive
 /// normal finite `y`: `k` and `ln(m)`.
 #[inline(always)]
@@ -404,6 +419,24 @@ mod tests {
     }
 
     #[test]
+    fn ln_1p_unit_f32_within_2_ulp() {
+        let mut worst = 0;
+        for i in 0..=1_000_000u32 {
+            let y = i as f32 * 1e-6;
+            let got = ln_1p_unit_f32(PlainSingle::splat(y)).0[0];
+            worst = worst.max(ulps_f32(got, f64::from(y).ln_1p() as f32));
+        }
+        for i in 0..100_000u32 {
+            // Tiny arguments, where ln(1 + y) = y to f32 precision.
+            let y = f32::from_bits(i * (0x3f80_0000 / 100_000));
+            let got = ln_1p_unit_f32(PlainSingle::splat(y)).0[0];
+            worst = worst.max(ulps_f32(got, f64::from(y).ln_1p() as f32));
+        }
+        assert!(worst <= 2, "{worst} ulp");
+        assert_eq!(ln_1p_unit_f32(PlainSingle::splat(0.0)).0[0], 0.0);
+    }
+
+    #[test]
     fn f32_special_values() {
         assert_eq!(exp1_f32(0.0), 1.0);
         assert_eq!(exp1_f32(-104.0), 0.0);
@@ -435,16 +468,22 @@ mod tests {
         }
     }
 
-    /// `exp_f32` and `ln_f32` of `values` (a multiple of 32) with one kind of vector.
+    /// `exp_f32`, `ln_f32` and `ln_1p_unit_f32` of `values` (a multiple of 48) with one kind of
+    /// vector.
     struct ApplySingle<'a>(&'a mut [f32]);
 
     impl Kernel for ApplySingle<'_> {
         type Output = ();
         fn run<V: F64s>(self) {
-            for chunk in self.0.chunks_exact_mut(32) {
-                let (a, b) = chunk.split_at_mut(16);
+            for chunk in self.0.chunks_exact_mut(48) {
+                let (a, rest) = chunk.split_at_mut(16);
+                let (b, c) = rest.split_at_mut(16);
                 exp_f32(V::Single::load(a)).store(a);
                 ln_f32(V::Single::load(b)).store(b);
+                let unit = V::Single::load(c).abs();
+                let unit =
+                    V::Single::select(unit.le(V::Single::splat(1.0)), unit, V::Single::splat(0.5));
+                ln_1p_unit_f32(unit).store(c);
             }
         }
     }
@@ -475,14 +514,17 @@ mod tests {
         }
         let mut plain = wide.clone();
         Apply(&mut plain).run::<Plain>();
-        let single: Vec<f32> = (0..64_000u32)
-            .map(|i| match i % 32 {
-                0 => f32::NAN,
-                1 => f32::INFINITY,
-                2 => 0.0,
-                3 => -1.0,
-                i if i < 16 => -110.0 + (i as f32) * 0.003 * (i as f32),
-                _ => f32::from_bits(i * (0x7f80_0000 / 64_000)),
+        // Per 48: exp's arguments over [-110, 90], ln's over every positive f32, and
+        // ln_1p_unit's over [0, 1]; special values at the start of each.
+        let single: Vec<f32> = (0..96_000u32)
+            .map(|j| match (j % 48, j / 48) {
+                (0 | 16 | 32, _) => f32::NAN,
+                (1 | 17, _) => f32::INFINITY,
+                (2 | 18 | 33, _) => 0.0,
+                (3 | 19, _) => -1.0,
+                (i, k) if i < 16 => -110.0 + (k * 16 + i) as f32 * (200.0 / 32_000.0),
+                (i, k) if i < 32 => f32::from_bits((k * 16 + i - 16) * (0x7f80_0000 / 32_000)),
+                (i, k) => (k * 16 + i - 32) as f32 / 32_000.0,
             })
             .collect();
         let mut plain_single = single.clone();

@@ -6,7 +6,7 @@ use crate::forecast::{levers_at, Levers};
 use crate::scenario::{under, ModelSize, RlSteps, Scenario};
 use crate::simd::{self, F32s, F64s, Kernel, Mask, WIDTH};
 use crate::trajectory::Trajectory;
-use crate::vecmath::{exp, exp_f32, ln, ln_f32, log2_1p};
+use crate::vecmath::{exp, exp_f32, ln, ln_1p_unit_f32, ln_f32, log2_1p};
 
 use super::sampler::{Sampler, Slot};
 
@@ -1120,24 +1120,25 @@ impl<S: Sink> Kernel for Evaluate<'_, S> {
 #[inline(always)]
 fn capability<V: F64s, const CEILING: bool>(b: &Block, d: &DomainLanes, len: usize, c: &mut Tile) {
     type S<V> = <V as F64s>::Single;
-    let zero = V::splat(0.0);
-    for t in 0..len {
-        // The pretraining, RL and erosion terms, and kappa.
-        let mut both = [zero; HALVES];
-        for (h, x) in both.iter_mut().enumerate() {
-            let share: V = half(&d.share, h);
-            let erosion = V::select(share.eq(zero), zero, share * half(&c.erosion[t], h));
-            *x = half::<V>(&d.slope, h) * (half::<V>(&c.u[t], h) - half(&d.difficulty, h))
-                + half::<V>(&d.tau, h) * half(&c.gain[t], h)
-                - erosion;
-        }
-        V::narrow(both[0], both[1]).store(&mut c.logit32[t]);
-        for (h, x) in both.iter_mut().enumerate() {
-            *x = half::<V>(&b.base_gain, h) + half::<V>(&d.rl_gain_tau, h) * half(&c.h[t], h);
-        }
-        V::narrow(both[0], both[1]).store(&mut c.kappa32[t]);
-    }
+    // The pretraining, RL and erosion terms (u - b in f64, so that no rounding of u reaches
+    // the logit), and kappa.
     let (zero, one) = (S::<V>::splat(0.0), S::<V>::splat(1.0));
+    let (slope, tau, share) = (
+        single::<V>(&d.slope),
+        single::<V>(&d.tau),
+        single::<V>(&d.share),
+    );
+    let (base_gain, rl_gain_tau) = (single::<V>(&b.base_gain), single::<V>(&d.rl_gain_tau));
+    for t in 0..len {
+        let mut above = [V::splat(0.0); HALVES];
+        for (h, x) in above.iter_mut().enumerate() {
+            *x = half::<V>(&c.u[t], h) - half(&d.difficulty, h);
+        }
+        let erosion = S::<V>::select(share.eq(zero), zero, share * single::<V>(&c.erosion[t]));
+        let logit = slope * V::narrow(above[0], above[1]) + tau * single::<V>(&c.gain[t]) - erosion;
+        logit.store(&mut c.logit32[t]);
+        (base_gain + rl_gain_tau * single::<V>(&c.h[t])).store(&mut c.kappa32[t]);
+    }
     if CEILING {
         let [_, _, exponent, _, sharpness, overthinking] = &b.ceiling;
         let (exponent, ln_base, ln_max) = (
@@ -1165,14 +1166,14 @@ fn capability<V: F64s, const CEILING: bool>(b: &Block, d: &DomainLanes, len: usi
             let past = S::<V>::load(&c.past32[t]);
             let ratio = exp_f32(-(sharpness * past.abs()));
             let ratio = S::<V>::select(inv_sharpness.eq(zero), zero, ratio);
-            S::<V>::load(&c.a32[t]) - ln_f32(one + ratio) * inv_sharpness
+            S::<V>::load(&c.a32[t]) - ln_1p_unit_f32(ratio) * inv_sharpness
         });
         // Doublings log2(1 + T_eff / T0), and of T past the ceiling (none where T = 0).
         let (ln_t0, overthinking) = (single::<V>(&b.ln_t0), single::<V>(overthinking));
         let log2_e = S::<V>::splat(std::f32::consts::LOG2_E);
         stage32!(len, c.logit32, |t| {
             let z = S::<V>::load(&c.a32[t]) - ln_t0;
-            let doublings = (z.max(zero) + ln_f32(one + exp_f32(-z.abs()))) * log2_e;
+            let doublings = (z.max(zero) + ln_1p_unit_f32(exp_f32(-z.abs()))) * log2_e;
             let past = S::<V>::load(&c.past32[t]) * log2_e;
             S::<V>::load(&c.logit32[t]) + S::<V>::load(&c.kappa32[t]) * doublings
                 - overthinking * past.max(zero)
@@ -1186,7 +1187,7 @@ fn capability<V: F64s, const CEILING: bool>(b: &Block, d: &DomainLanes, len: usi
     for t in 0..len {
         let logit = S::<V>::load(&c.logit32[t]);
         let e = exp_f32(-logit.abs());
-        let sigmoid = S::<V>::select(zero.le(logit), one / (one + e), e / (one + e));
+        let sigmoid = S::<V>::select(zero.le(logit), one, e) / (one + e);
         let (lo, hi) = V::widen((floor + (one - floor) * sigmoid).min(one));
         lo.store(&mut c.capability[t][..WIDTH]);
         hi.store(&mut c.capability[t][WIDTH..]);

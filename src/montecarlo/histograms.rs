@@ -1,7 +1,7 @@
 //! Streaming quantiles: fine histograms per quantity ([`Sketch`]) fitted to a pilot's range, and
 //! the [`Tally`] that bins a chunk of samples before each histogram is counted in one pass.
 
-use crate::simd::{F64s, U64s, WIDTH};
+use crate::simd::{F64s, Mask, U64s, WIDTH};
 
 use super::engine::{Lanes, Sink, LANES};
 use super::CHUNK;
@@ -47,7 +47,7 @@ impl Bins {
 
     /// [`Bins::slot`] of log-scale bins, without branches: `base` is a positive number's bits
     /// (below 2^63), so that zero and negative numbers (negative as i64) fall below it.
-    #[inline(always)]
+    #[cfg(test)]
     pub(super) fn bits_slot(x: f64, base: u64, shift: u64) -> u16 {
         let b = x.to_bits() as i64;
         // Computed whatever the case, then selected (no masked loads).
@@ -292,10 +292,8 @@ impl Sink for Tally {
                 linear_slots((b - lo) * per_width).store_u16(&mut slots[WIDTH..]);
             }
             Bins::Bits { base, shift } => {
-                let shift = u64::from(shift);
-                for (s, &x) in slots.iter_mut().zip(v) {
-                    *s = Bins::bits_slot(x, base, shift);
-                }
+                bits_slots(a, base, shift).store_u16(&mut slots[..WIDTH]);
+                bits_slots(b, base, shift).store_u16(&mut slots[WIDTH..]);
             }
         }
         let (sum, min, max) = if self.live == LANES {
@@ -342,6 +340,23 @@ fn linear_slots<V: F64s>(i: V) -> V::Bits {
     (slot + big).to_bits() - big.to_bits()
 }
 
+/// [`Bins::bits_slot`] of each lane: 0 below `base` (and for NaN), `BINS + 1` at or above the
+/// top of the last bin, `((bits - base) >> shift) + 1` between.
+#[inline(always)]
+fn bits_slots<V: F64s>(x: V, base: u64, shift: u32) -> V::Bits {
+    let bits = <V::Bits as U64s>::splat;
+    let top = (base + ((BINS as u64) << shift)).min(f64::INFINITY.to_bits());
+    let inner = V::from_bits((x.to_bits() - bits(base)).shr_by(shift) + bits(1));
+    let below = V::from_bits(bits(base)).le(x).not();
+    let above = V::from_bits(bits(top)).le(x);
+    let slot = V::select(
+        below,
+        V::splat(0.0),
+        V::select(above, V::from_bits(bits(BINS as u64 + 1)), inner),
+    );
+    slot.to_bits()
+}
+
 /// `op` over the lanes `x[i]` and `x[i + 8]` added (or the like) by the caller: `op(x[i], x[i +
 /// 4])`, then of those the same way.
 #[inline(always)]
@@ -365,18 +380,34 @@ mod tests {
     #[test]
     fn linear_slots_on_vectors_equal_the_scalar_ones() {
         let mut xs: Vec<f64> = (0..40_000).map(|i| -0.3 + f64::from(i) * 3.7e-5).collect();
-        xs.extend([-0.0, 0.0, 1e-300, f64::NAN, f64::INFINITY, -f64::INFINITY, 1.0, 0.5]);
+        xs.extend([
+            -0.0,
+            0.0,
+            1e-300,
+            f64::NAN,
+            f64::INFINITY,
+            -f64::INFINITY,
+            1.0,
+            0.5,
+        ]);
         xs.extend((0..=2049).map(|k| f64::from(k) / 2048.0));
-        while xs.len() % WIDTH != 0 {
+        while !xs.len().is_multiple_of(WIDTH) {
             xs.push(0.25);
         }
         let (lo, per_width) = (0.0, 2048.0);
-        let want: Vec<u16> = xs.iter().map(|&x| Bins::linear_slot(x, lo, per_width)).collect();
+        let want: Vec<u16> = xs
+            .iter()
+            .map(|&x| Bins::linear_slot(x, lo, per_width))
+            .collect();
         struct Slots<'a>(&'a [f64], &'a mut [u16]);
         impl Kernel for Slots<'_> {
             type Output = ();
             fn run<V: F64s>(self) {
-                for (x, out) in self.0.chunks_exact(WIDTH).zip(self.1.chunks_exact_mut(WIDTH)) {
+                for (x, out) in self
+                    .0
+                    .chunks_exact(WIDTH)
+                    .zip(self.1.chunks_exact_mut(WIDTH))
+                {
                     let i = (V::load(x) - V::splat(0.0)) * V::splat(2048.0);
                     linear_slots(i).store_u16(out);
                 }
@@ -386,6 +417,45 @@ mod tests {
             let mut got = vec![0; xs.len()];
             backend.run(Slots(&xs, &mut got));
             assert_eq!(got, want, "{backend:?}");
+        }
+    }
+
+    /// The same for log-scale bins, on bins fitted to a range as the pilot fits them.
+    #[test]
+    fn bits_slots_on_vectors_equal_the_scalar_ones() {
+        let mut xs: Vec<f64> = (0..40_000)
+            .map(|i| 10f64.powf(-3.0 + f64::from(i) * 2.5e-4))
+            .collect();
+        xs.extend([-0.0, 0.0, -1.0, 5e-324, f64::NAN, f64::MAX, 1e-3, 1e7]);
+        while !xs.len().is_multiple_of(WIDTH) {
+            xs.push(1.0);
+        }
+        struct Slots<'a>(&'a [f64], &'a mut [u16], u64, u32);
+        impl Kernel for Slots<'_> {
+            type Output = ();
+            fn run<V: F64s>(self) {
+                for (x, out) in self
+                    .0
+                    .chunks_exact(WIDTH)
+                    .zip(self.1.chunks_exact_mut(WIDTH))
+                {
+                    bits_slots(V::load(x), self.2, self.3).store_u16(out);
+                }
+            }
+        }
+        for (lo, hi) in [(0.01, 1e5), (1.0, 1.0 + 1e-9), (1e-300, 1e300), (2.0, 3.0)] {
+            let Bins::Bits { base, shift } = Bins::around(lo, hi) else {
+                panic!("log-scale bins expected");
+            };
+            let want: Vec<u16> = xs
+                .iter()
+                .map(|&x| Bins::bits_slot(x, base, u64::from(shift)))
+                .collect();
+            for backend in Backend::available() {
+                let mut got = vec![0; xs.len()];
+                backend.run(Slots(&xs, &mut got, base, shift));
+                assert_eq!(got, want, "{backend:?} on [{lo}, {hi}]");
+            }
         }
     }
 

@@ -687,6 +687,9 @@ pub(super) struct Plan {
     pub(super) varying_levers: Vec<usize>,
     /// `(domain index, threshold)` per milestone.
     pub(super) milestones: Vec<(usize, f64)>,
+    /// Per domain, its capability per year at the medians when no uncertain input reaches it
+    /// (every input is another domain's number or a cost): every sample has that row, exactly.
+    fixed_rows: Vec<Option<Vec<f64>>>,
 }
 
 /// Scratch space of one worker: a scenario per lane with its drawn inputs, and the block built
@@ -713,6 +716,16 @@ impl Plan {
             slots.push(slot);
         }
         let reach = Reach::of(s);
+        let at_medians = crate::forecast::forecast_capability(s)?;
+        let fixed_rows = (0..s.domains.len())
+            .map(|d| {
+                let reached = s.uncertain.iter().zip(&slots).any(|(u, slot)| match slot {
+                    Slot::Domain(e, _) => *e == d,
+                    _ => !under(&u.path, "cost"),
+                });
+                (!reached).then(|| at_medians.terms[d].iter().map(|t| t.capability).collect())
+            })
+            .collect();
         let years = s.years();
         let levers: Vec<Levers> = years.iter().map(|&y| levers_at(s, y)).collect();
         let law = &s.pretraining.law;
@@ -761,6 +774,7 @@ impl Plan {
             erosion,
             varying_levers: (0..LEVER_NAMES.len()).filter(|&j| reach.lever(j)).collect(),
             milestones,
+            fixed_rows,
         })
     }
 
@@ -861,7 +875,9 @@ impl Plan {
             let len = TILE.min(n - k0);
             self.levers::<V, S>(b, k0, len, c, sink);
             for (d, domain) in b.domains.iter().enumerate() {
-                if ceiling_off {
+                if let Some(row) = &self.fixed_rows[d] {
+                    fill(&mut c.capability, &row[k0..k0 + len]);
+                } else if ceiling_off {
                     capability::<V, false>(b, domain, len, c);
                 } else {
                     capability::<V, true>(b, domain, len, c);
@@ -1342,6 +1358,53 @@ mod tests {
             }
         });
         eprintln!("largest capability difference: {worst:e}");
+    }
+
+    /// A domain that no uncertain input reaches (the others' numbers and costs are uncertain,
+    /// or nothing is) has the medians' capability in every sample, to the bit.
+    #[test]
+    fn a_domain_no_input_reaches_is_exactly_the_forecast() {
+        let text = SCENARIO
+            .split("[[milestone]]")
+            .next()
+            .unwrap()
+            .replace(
+                "verifiability = { dist = \"uniform\", low = 0.0, high = 0.2 }",
+                "verifiability = 0.1",
+            )
+            .replace(
+                "difficulty = { dist = \"normal\", mean = 27, sd = 0.5 }",
+                "difficulty = 27",
+            );
+        let only_math_and_cost = scenario(&text);
+        let nothing = {
+            let mut s = only_math_and_cost.clone();
+            s.uncertain.clear();
+            s
+        };
+        let mut only_math_and_cost = only_math_and_cost;
+        only_math_and_cost
+            .uncertain
+            .retain(|u| u.path.starts_with("domain.math") || u.path.starts_with("cost"));
+        assert_eq!(only_math_and_cost.uncertain.len(), 2);
+        for (s, fixed) in [(&only_math_and_cost, 1..2), (&nothing, 0..2)] {
+            let want = forecast(s).unwrap();
+            let sampler = Sampler::new(s, 3).unwrap();
+            let plan = Plan::new(s).unwrap();
+            let (mut w, mut collect) = (plan.scratch(), plan.collect());
+            plan.draw(&sampler, 0, LANES, &mut w);
+            plan.evaluate(&mut w, &mut collect);
+            let n = want.levers.len();
+            for d in fixed {
+                for k in 0..n {
+                    let got = collect.values[d * n + k];
+                    assert_eq!(
+                        got, [want.terms[d][k].capability; LANES],
+                        "domain {d}, year {k}"
+                    );
+                }
+            }
+        }
     }
 
     /// The build for the CPU's vector instructions and the plain one give the same bits (the

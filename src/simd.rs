@@ -1,7 +1,8 @@
 //! Vectors of eight f64 for the Monte Carlo engine's kernels: one AVX-512 register, two AVX2
 //! registers, or a plain array, chosen at run time by [`dispatch`]. Every operation is one IEEE
-//! operation per lane (no fused multiply-add), in the order the kernel writes them, so the three
-//! give the same bits.
+//! operation per lane, in the order the kernel writes them (a fused multiply-add, rounded once,
+//! only where the kernel asks for one: [`F64s::mul_add`]; the AVX2 build needs the CPU's FMA
+//! too), so the three give the same bits.
 //!
 //! The kernels are written against [`F64s`] rather than left to the compiler's
 //! auto-vectoriser, which vectorises loops over a handful of samples unpredictably (across the
@@ -47,6 +48,8 @@ pub trait F64s:
     fn narrow(lo: Self, hi: Self) -> Self::Single;
     /// The first eight lanes and the last eight, exactly.
     fn widen(x: Self::Single) -> (Self, Self);
+    /// `self * a + b` with one rounding (fused multiply-add), per lane.
+    fn mul_add(self, a: Self, b: Self) -> Self;
 
     /// `if self < other { self } else { other }` per lane (`other` where either is NaN).
     #[inline(always)]
@@ -83,6 +86,8 @@ pub trait F32s:
     fn abs(self) -> Self;
     fn to_bits(self) -> Self::Bits;
     fn from_bits(bits: Self::Bits) -> Self;
+    /// As [`F64s::mul_add`].
+    fn mul_add(self, a: Self, b: Self) -> Self;
 
     /// As [`F64s::min`].
     #[inline(always)]
@@ -146,7 +151,7 @@ impl Backend {
             if std::is_x86_feature_detected!("avx512f") {
                 return Backend::Avx512;
             }
-            if std::is_x86_feature_detected!("avx2") {
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 return Backend::Avx2;
             }
         }
@@ -158,7 +163,7 @@ impl Backend {
         let mut all = vec![Backend::Plain];
         #[cfg(target_arch = "x86_64")]
         {
-            if std::is_x86_feature_detected!("avx2") {
+            if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
                 all.push(Backend::Avx2);
             }
             if std::is_x86_feature_detected!("avx512f") {
@@ -177,8 +182,11 @@ impl Backend {
                 // SAFETY: the CPU has AVX-512F.
                 return unsafe { x86::avx512(k) };
             }
-            Backend::Avx2 | Backend::Avx512 if std::is_x86_feature_detected!("avx2") => {
-                // SAFETY: the CPU has AVX2.
+            Backend::Avx2 | Backend::Avx512
+                if std::is_x86_feature_detected!("avx2")
+                    && std::is_x86_feature_detected!("fma") =>
+            {
+                // SAFETY: the CPU has AVX2 and FMA.
                 return unsafe { x86::avx2(k) };
             }
             _ => {}
@@ -265,6 +273,10 @@ impl Neg for PlainSingle {
 }
 
 impl F32s for PlainSingle {
+    #[inline(always)]
+    fn mul_add(self, a: PlainSingle, b: PlainSingle) -> PlainSingle {
+        PlainSingle(std::array::from_fn(|i| self.0[i].mul_add(a.0[i], b.0[i])))
+    }
     type Mask = PlainSingleMask;
     type Bits = PlainSingleBits;
     #[inline(always)]
@@ -366,6 +378,10 @@ impl Neg for Plain {
 }
 
 impl F64s for Plain {
+    #[inline(always)]
+    fn mul_add(self, a: Plain, b: Plain) -> Plain {
+        Plain(std::array::from_fn(|i| self.0[i].mul_add(a.0[i], b.0[i])))
+    }
     type Mask = PlainMask;
     type Bits = PlainBits;
     type Single = PlainSingle;
@@ -493,7 +509,7 @@ mod x86 {
         k.run::<Avx512>()
     }
 
-    #[target_feature(enable = "avx2")]
+    #[target_feature(enable = "avx2,fma")]
     pub(super) fn avx2<K: Kernel>(k: K) -> K::Output {
         k.run::<Avx2>()
     }
@@ -641,6 +657,10 @@ mod x86 {
     }
 
     impl F64s for Avx512 {
+        #[inline(always)]
+        fn mul_add(self, a: Avx512, b: Avx512) -> Avx512 {
+            unsafe { Avx512(_mm512_fmadd_pd(self.0, a.0, b.0)) }
+        }
         type Mask = Avx512Mask;
         type Bits = Avx512Bits;
         type Single = Avx512Single;
@@ -782,6 +802,15 @@ mod x86 {
     }
 
     impl F64s for Avx2 {
+        #[inline(always)]
+        fn mul_add(self, a: Avx2, b: Avx2) -> Avx2 {
+            unsafe {
+                Avx2([
+                    _mm256_fmadd_pd(self.0[0], a.0[0], b.0[0]),
+                    _mm256_fmadd_pd(self.0[1], a.0[1], b.0[1]),
+                ])
+            }
+        }
         type Mask = Avx2Mask;
         type Bits = Avx2Bits;
         type Single = Avx2Single;
@@ -973,6 +1002,10 @@ mod x86 {
     }
 
     impl F32s for Avx512Single {
+        #[inline(always)]
+        fn mul_add(self, a: Avx512Single, b: Avx512Single) -> Avx512Single {
+            unsafe { Avx512Single(_mm512_fmadd_ps(self.0, a.0, b.0)) }
+        }
         type Mask = Avx512SingleMask;
         type Bits = Avx512SingleBits;
         #[inline(always)]
@@ -1080,6 +1113,15 @@ mod x86 {
     }
 
     impl F32s for Avx2Single {
+        #[inline(always)]
+        fn mul_add(self, a: Avx2Single, b: Avx2Single) -> Avx2Single {
+            unsafe {
+                Avx2Single([
+                    _mm256_fmadd_ps(self.0[0], a.0[0], b.0[0]),
+                    _mm256_fmadd_ps(self.0[1], a.0[1], b.0[1]),
+                ])
+            }
+        }
         type Mask = Avx2SingleMask;
         type Bits = Avx2SingleBits;
         #[inline(always)]

@@ -65,7 +65,7 @@ pub fn exp<V: F64s>(x: V) -> V {
     let z = r * r;
     let mut poly = V::splat(P[4]);
     for c in P[..4].iter().rev() {
-        poly = V::splat(*c) + z * poly;
+        poly = z.mul_add(poly, V::splat(*c));
     }
     let c = r - z * poly;
     let one = V::splat(1.0);
@@ -144,7 +144,7 @@ fn split_log<V: F64s>(y: V) -> (V, V) {
     let z = s * s;
     let mut r = V::splat(LG[6]);
     for c in LG[..6].iter().rev() {
-        r = r * z + V::splat(*c);
+        r = r.mul_add(z, V::splat(*c));
     }
     (k, V::splat(2.0) * s + s * (z * r))
 }
@@ -195,7 +195,7 @@ pub fn exp_f32<S: F32s>(x: S) -> S {
     let r = (x - n * S::splat(LN2_HI_F32)) - n * S::splat(LN2_LO_F32);
     let mut p = S::splat(EXP_F32[0]);
     for c in &EXP_F32[1..] {
-        p = p * r + S::splat(*c);
+        p = p.mul_add(r, S::splat(*c));
     }
     let p = S::splat(1.0) + (r + (r * r) * p);
     // The low bits of t hold n + 2^22, so nb = n + 256, between 105 and 385; the biased
@@ -234,7 +234,7 @@ pub fn ln_1p_unit_f32<S: F32s>(y: S) -> S {
     let z = s * s;
     let mut p = S::splat(2.0 / 15.0);
     for k in (1..7).rev() {
-        p = p * z + S::splat(2.0 / (2 * k + 1) as f32);
+        p = p.mul_add(z, S::splat(2.0 / (2 * k + 1) as f32));
     }
     S::splat(2.0) * s + s * (z * p)
 }
@@ -254,7 +254,7 @@ fn split_log_f32<S: F32s>(y: S) -> (S, S) {
     let z = s * s;
     let mut r = S::splat(LG_F32[3]);
     for c in LG_F32[..3].iter().rev() {
-        r = r * z + S::splat(*c);
+        r = r.mul_add(z, S::splat(*c));
     }
     (k, S::splat(2.0) * s + s * (z * r))
 }

@@ -242,6 +242,11 @@ pub(super) fn min_max(values: &[f64]) -> (f64, f64) {
 pub(super) struct Tally {
     bins: Vec<Bins>,
     pub(super) slots: Vec<u16>,
+    /// Per quantity, lane by lane over the chunk's blocks: the sums (lanes `i` and `i + 8` of
+    /// a block added, then added to lane `i` in block order), minima and maxima.
+    lanes: Vec<[[f64; WIDTH]; 3]>,
+    /// Per quantity, once the chunk is [`Tally::finish`]ed: its lanes' sum (added pairwise by
+    /// halves), min and max.
     pub(super) sums: Vec<f64>,
     pub(super) mins: Vec<f64>,
     pub(super) maxs: Vec<f64>,
@@ -250,24 +255,38 @@ pub(super) struct Tally {
     live: usize,
 }
 
+/// Lane indices, to tell the lanes in use of a partial block.
+const LANE: [f64; LANES] = [
+    0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0,
+];
+
 impl Tally {
     pub(super) fn new(bins: &[Bins]) -> Tally {
         let q = bins.len();
-        Tally {
+        let mut t = Tally {
             bins: bins.to_vec(),
             slots: vec![0; q * STRIDE],
-            sums: vec![0.0; q],
-            mins: vec![f64::INFINITY; q],
-            maxs: vec![f64::NEG_INFINITY; q],
+            lanes: Vec::new(),
+            sums: Vec::new(),
+            mins: Vec::new(),
+            maxs: Vec::new(),
             at: 0,
             live: LANES,
-        }
+        };
+        t.clear();
+        t
     }
 
     pub(super) fn clear(&mut self) {
-        self.sums = vec![0.0; self.mins.len()];
-        self.mins.fill(f64::INFINITY);
-        self.maxs.fill(f64::NEG_INFINITY);
+        let q = self.bins.len();
+        self.lanes = vec![
+            [
+                [0.0; WIDTH],
+                [f64::INFINITY; WIDTH],
+                [f64::NEG_INFINITY; WIDTH]
+            ];
+            q
+        ];
     }
 
     /// The next block: samples `at..at + live` of the chunk (`at` a multiple of [`LANES`]).
@@ -275,11 +294,29 @@ impl Tally {
         self.at = at;
         self.live = live;
     }
+
+    /// The chunk's sums, minima and maxima from the lanes' ([`Tally::sums`]).
+    pub(super) fn finish(&mut self) {
+        self.sums = self
+            .lanes
+            .iter()
+            .map(|[s, _, _]| halves(*s, |a, b| a + b))
+            .collect();
+        self.mins = self
+            .lanes
+            .iter()
+            .map(|[_, m, _]| halves(*m, f64::min))
+            .collect();
+        self.maxs = self
+            .lanes
+            .iter()
+            .map(|[_, _, m]| halves(*m, f64::max))
+            .collect();
+    }
 }
 
 impl Sink for Tally {
-    /// The lanes' slots, and their sum in a fixed order (halves added pairwise), min and max;
-    /// only the lanes in use.
+    /// The lanes' slots, and their sums, minima and maxima lane by lane.
     #[inline(always)]
     fn take<V: F64s>(&mut self, j: usize, v: &Lanes) {
         let start = j * STRIDE + self.at;
@@ -296,26 +333,21 @@ impl Sink for Tally {
                 bits_slots(b, base, shift).store_u16(&mut slots[WIDTH..]);
             }
         }
-        let (sum, min, max) = if self.live == LANES {
-            let mut x = [[0.0; WIDTH]; 3];
-            (a + b).store(&mut x[0]);
-            a.min(b).store(&mut x[1]);
-            a.max(b).store(&mut x[2]);
-            let [sum, min, max] = x;
-            (
-                halves(sum, |a, b| a + b),
-                halves(min, f64::min),
-                halves(max, f64::max),
-            )
+        // Lanes past the block's samples repeat its first: in the minimum and maximum, not in
+        // the sum.
+        let (sa, sb) = if self.live == LANES {
+            (a, b)
         } else {
-            v[..self.live].iter().fold(
-                (0.0, f64::INFINITY, f64::NEG_INFINITY),
-                |(s, lo, hi), &x| (s + x, lo.min(x), hi.max(x)),
+            let (live, zero) = (V::splat(self.live as f64), V::splat(0.0));
+            (
+                V::select(V::load(&LANE[..WIDTH]).lt(live), a, zero),
+                V::select(V::load(&LANE[WIDTH..]).lt(live), b, zero),
             )
         };
-        self.sums[j] += sum;
-        self.mins[j] = self.mins[j].min(min);
-        self.maxs[j] = self.maxs[j].max(max);
+        let [sum, min, max] = &mut self.lanes[j];
+        (V::load(sum) + (sa + sb)).store(sum);
+        V::load(min).min(a.min(b)).store(min);
+        V::load(max).max(a.max(b)).store(max);
     }
 }
 

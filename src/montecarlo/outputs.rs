@@ -173,6 +173,7 @@ pub fn run(
                     }
                 }
             }
+            tally.finish();
             for j in 0..q {
                 // The next histogram comes into cache while this one is counted.
                 if let Some(next) = part.sketches.get(j + 1) {

@@ -1,7 +1,7 @@
 //! Streaming quantiles: fine histograms per quantity ([`Sketch`]) fitted to a pilot's range, and
 //! the [`Tally`] that bins a chunk of samples before each histogram is counted in one pass.
 
-use crate::simd::{F64s, Mask, U64s, WIDTH};
+use crate::simd::{self, F64s, Kernel, Mask, U64s, WIDTH};
 
 use super::engine::{Lanes, Sink, LANES};
 use super::CHUNK;
@@ -24,7 +24,6 @@ pub(super) enum Bins {
 
 impl Bins {
     /// Slot 0 is below the range, slots `1..=BINS` the bins, `BINS + 1` above.
-    #[cfg(test)]
     pub(super) fn slot(&self, x: f64) -> u16 {
         match *self {
             Bins::Linear { lo, per_width, .. } => Bins::linear_slot(x, lo, per_width),
@@ -33,7 +32,6 @@ impl Bins {
     }
 
     /// [`Bins::slot`] of linear bins (as [`linear_slots`] computes them on vectors).
-    #[cfg(test)]
     pub(super) fn linear_slot(x: f64, lo: f64, per_width: f64) -> u16 {
         let i = (x - lo) * per_width;
         if i < 0.0 {
@@ -47,7 +45,6 @@ impl Bins {
 
     /// [`Bins::slot`] of log-scale bins, without branches: `base` is a positive number's bits
     /// (below 2^63), so that zero and negative numbers (negative as i64) fall below it.
-    #[cfg(test)]
     pub(super) fn bits_slot(x: f64, base: u64, shift: u64) -> u16 {
         let b = x.to_bits() as i64;
         // Computed whatever the case, then selected (no masked loads).
@@ -134,38 +131,69 @@ impl Sketch {
     #[cfg(test)]
     fn add(&mut self, values: &[f64]) {
         let slots: Vec<u16> = values.iter().map(|&x| self.bins.slot(x)).collect();
-        self.count(&slots, min_max(values));
+        self.count(&slots, min_max(values), &mut Ways::new());
     }
 
-    /// Add values given by their bin slots and their `(min, max)`.
-    pub(super) fn count(&mut self, slots: &[u16], (min, max): (f64, f64)) {
+    /// Add values given by their bin slots (at most [`CHUNK`]) and their `(min, max)`, counted
+    /// in `ways` first.
+    pub(super) fn count(&mut self, slots: &[u16], min_max: (f64, f64), ways: &mut Ways) {
+        simd::dispatch(Count {
+            sketch: self,
+            slots,
+            min_max,
+            ways,
+        });
+    }
+
+    /// [`Sketch::count`], built for the CPU's vectors (the additions of the ways into the
+    /// histogram are vectorised by the compiler).
+    #[inline(always)]
+    fn count_with(&mut self, slots: &[u16], (min, max): (f64, f64), ways: &mut Ways) {
         let counts = &mut self.counts[..BINS + 2];
         match slots.first() {
-            // All in one bin (a capability at its ceiling of 1, say): one addition instead of
-            // a chain of increments of the same counter, each waiting for the last.
+            // All in one bin (a capability at its ceiling of 1, say): one addition.
             Some(&slot) if min == max => counts[usize::from(slot)] += slots.len() as u32,
             _ => {
-                for &slot in slots {
-                    counts[usize::from(slot)] += 1;
+                let [w0, w1, w2, w3] = &mut *ways.0;
+                let mut quads = slots.chunks_exact(WAYS);
+                for quad in &mut quads {
+                    w0[usize::from(quad[0])] += 1;
+                    w1[usize::from(quad[1])] += 1;
+                    w2[usize::from(quad[2])] += 1;
+                    w3[usize::from(quad[3])] += 1;
+                }
+                for &slot in quads.remainder() {
+                    w0[usize::from(slot)] += 1;
+                }
+                // The slots lie between those of the min and the max (slots grow with the
+                // value); all of them if those are not numbers.
+                let (first, last) = if min <= max {
+                    (
+                        usize::from(self.bins.slot(min)),
+                        usize::from(self.bins.slot(max)),
+                    )
+                } else {
+                    (0, BINS + 1)
+                };
+                let range = first.min(last)..first.max(last) + 1;
+                for ((((count, a), b), c), d) in counts[range.clone()]
+                    .iter_mut()
+                    .zip(&w0[range.clone()])
+                    .zip(&w1[range.clone()])
+                    .zip(&w2[range.clone()])
+                    .zip(&w3[range.clone()])
+                {
+                    // At most CHUNK in all: a u16.
+                    *count += u32::from(*a + *b + *c + *d);
+                }
+                for w in [w0, w1, w2, w3] {
+                    w[range.clone()].fill(0);
                 }
             }
         }
         self.min = self.min.min(min);
         self.max = self.max.max(max);
         self.n += slots.len() as u64;
-    }
-
-    /// Ask for the counts to be brought into cache (a hint; nothing on other CPUs).
-    pub(super) fn prefetch(&self) {
-        #[cfg(target_arch = "x86_64")]
-        for line in self.counts.chunks(16) {
-            // SAFETY: a prefetch reads nothing and faults on no address.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    line.as_ptr().cast(),
-                )
-            };
-        }
     }
 
     pub(super) fn merge(&mut self, other: &Sketch) {
@@ -224,6 +252,39 @@ impl Sketch {
             out.push(self.max);
         }
         out
+    }
+}
+
+/// [`Sketch::count`] as a [`Kernel`].
+struct Count<'a> {
+    sketch: &'a mut Sketch,
+    slots: &'a [u16],
+    min_max: (f64, f64),
+    ways: &'a mut Ways,
+}
+
+impl Kernel for Count<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<V: F64s>(self) {
+        self.sketch.count_with(self.slots, self.min_max, self.ways);
+    }
+}
+
+/// Counters that take every fourth slot each.
+const WAYS: usize = 4;
+
+/// Scratch counts of [`Sketch::count`], one per worker: a chunk's slots are counted here, the
+/// `i`th into way `i % 4`, so that a run of samples in the same bin (a quantity whose values
+/// crowd into a few bins) is four independent chains of additions instead of one; then added
+/// into the histogram, over the bins from the chunk's min to its max only, and zeroed.
+pub(super) struct Ways(Box<[[u16; BINS + 2]; WAYS]>);
+
+impl Ways {
+    pub(super) fn new() -> Ways {
+        // u16 counters: a way takes at most CHUNK / 4 slots of a chunk.
+        const _: () = assert!(CHUNK / WAYS < u16::MAX as usize);
+        Ways(Box::new([[0; BINS + 2]; WAYS]))
     }
 }
 
@@ -406,7 +467,7 @@ fn halves(mut x: [f64; WIDTH], op: impl Fn(f64, f64) -> f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simd::{Backend, Kernel};
+    use crate::simd::Backend;
 
     /// The vector slots equal the scalar definition, with every vector, edge cases included.
     #[test]

@@ -9,7 +9,7 @@ use crate::error::{InputError, InputErrors};
 use crate::scenario::Scenario;
 
 use super::engine::{lever_value, Plan, LANES, LEVER_NAMES};
-use super::histograms::{min_max, Bins, Sketch, Tally, STRIDE};
+use super::histograms::{min_max, Bins, Sketch, Tally, Ways, STRIDE};
 use super::sampler::Sampler;
 use super::{CHUNK, PILOT};
 
@@ -149,6 +149,7 @@ pub fn run(
         let mut w = plan.scratch();
         let mut collect = plan.collect();
         let mut tally = Tally::new(&bins);
+        let mut ways = Ways::new();
         let mut part = Partial {
             sketches: bins.iter().map(|b| Sketch::new(*b)).collect(),
             arrivals: vec![vec![0; n_years + 1]; plan.milestones.len()],
@@ -175,13 +176,10 @@ pub fn run(
             }
             tally.finish();
             for j in 0..q {
-                // The next histogram comes into cache while this one is counted.
-                if let Some(next) = part.sketches.get(j + 1) {
-                    next.prefetch();
-                }
                 part.sketches[j].count(
                     &tally.slots[j * STRIDE..j * STRIDE + len],
                     (tally.mins[j], tally.maxs[j]),
+                    &mut ways,
                 );
             }
             // A value that is not finite makes its sum so: then find the first such sample.

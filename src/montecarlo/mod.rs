@@ -5,10 +5,11 @@
 //!
 //! - `sampler`: where each uncertain input lives in a scenario, and its draws (sample `i` from
 //!   its own ChaCha8 stream `(seed, i)`, so results do not depend on the thread count).
-//! - `engine`: one sample's levers and capabilities on the whole time grid.
+//! - `engine`: the levers and capabilities of sixteen samples at a time, one per vector lane,
+//!   on the whole time grid.
 //! - `histograms`: streaming quantiles in memory that does not grow with the sample count.
 //! - `outputs`: the run (parallel chunks reduced in a fixed order) and what it returns.
-//! - `sensitivity`: the one-at-a-time tornado.
+//! - `sensitivity`: the one-at-a-time tornado and the Sobol indices.
 
 mod engine;
 mod histograms;

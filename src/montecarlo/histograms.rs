@@ -339,15 +339,13 @@ impl Tally {
     }
 
     pub(super) fn clear(&mut self) {
-        let q = self.bins.len();
-        self.lanes = vec![
-            [
-                [0.0; WIDTH],
-                [f64::INFINITY; WIDTH],
-                [f64::NEG_INFINITY; WIDTH]
-            ];
-            q
+        let empty = [
+            [0.0; WIDTH],
+            [f64::INFINITY; WIDTH],
+            [f64::NEG_INFINITY; WIDTH],
         ];
+        self.lanes.clear();
+        self.lanes.resize(self.bins.len(), empty);
     }
 
     /// The next block: samples `at..at + live` of the chunk (`at` a multiple of [`LANES`]).
@@ -383,17 +381,9 @@ impl Sink for Tally {
         let start = j * STRIDE + self.at;
         let slots = &mut self.slots[start..start + LANES];
         let (a, b) = (V::load(&v[..WIDTH]), V::load(&v[WIDTH..]));
-        match self.bins[j] {
-            Bins::Linear { lo, per_width, .. } => {
-                let (lo, per_width) = (V::splat(lo), V::splat(per_width));
-                linear_slots((a - lo) * per_width).store_u16(&mut slots[..WIDTH]);
-                linear_slots((b - lo) * per_width).store_u16(&mut slots[WIDTH..]);
-            }
-            Bins::Bits { base, shift } => {
-                bits_slots(a, base, shift).store_u16(&mut slots[..WIDTH]);
-                bits_slots(b, base, shift).store_u16(&mut slots[WIDTH..]);
-            }
-        }
+        let bins = self.bins[j];
+        vector_slots(bins, a).store_u16(&mut slots[..WIDTH]);
+        vector_slots(bins, b).store_u16(&mut slots[WIDTH..]);
         // Lanes past the block's samples repeat its first: in the minimum and maximum, not in
         // the sum.
         let (sa, sb) = if self.live == LANES {
@@ -409,6 +399,17 @@ impl Sink for Tally {
         (V::load(sum) + (sa + sb)).store(sum);
         V::load(min).min(a.min(b)).store(min);
         V::load(max).max(a.max(b)).store(max);
+    }
+}
+
+/// [`Bins::slot`] of each lane.
+#[inline(always)]
+fn vector_slots<V: F64s>(bins: Bins, x: V) -> V::Bits {
+    match bins {
+        Bins::Linear { lo, per_width, .. } => {
+            linear_slots((x - V::splat(lo)) * V::splat(per_width))
+        }
+        Bins::Bits { base, shift } => bits_slots(x, base, shift),
     }
 }
 
@@ -469,6 +470,30 @@ mod tests {
     use super::*;
     use crate::simd::Backend;
 
+    /// `vector_slots` of `xs` (a multiple of [`WIDTH`]) with every vector type equals
+    /// [`Bins::slot`].
+    fn assert_vector_slots_are_scalar_slots(xs: &[f64], bins: Bins) {
+        struct Slots<'a>(&'a [f64], &'a mut [u16], Bins);
+        impl Kernel for Slots<'_> {
+            type Output = ();
+            fn run<V: F64s>(self) {
+                for (x, out) in self
+                    .0
+                    .chunks_exact(WIDTH)
+                    .zip(self.1.chunks_exact_mut(WIDTH))
+                {
+                    vector_slots(self.2, V::load(x)).store_u16(out);
+                }
+            }
+        }
+        let want: Vec<u16> = xs.iter().map(|&x| bins.slot(x)).collect();
+        for backend in Backend::available() {
+            let mut got = vec![0; xs.len()];
+            backend.run(Slots(xs, &mut got, bins));
+            assert_eq!(got, want, "{backend:?} with {bins:?}");
+        }
+    }
+
     /// The vector slots equal the scalar definition, with every vector, edge cases included.
     #[test]
     fn linear_slots_on_vectors_equal_the_scalar_ones() {
@@ -487,30 +512,12 @@ mod tests {
         while !xs.len().is_multiple_of(WIDTH) {
             xs.push(0.25);
         }
-        let (lo, per_width) = (0.0, 2048.0);
-        let want: Vec<u16> = xs
-            .iter()
-            .map(|&x| Bins::linear_slot(x, lo, per_width))
-            .collect();
-        struct Slots<'a>(&'a [f64], &'a mut [u16]);
-        impl Kernel for Slots<'_> {
-            type Output = ();
-            fn run<V: F64s>(self) {
-                for (x, out) in self
-                    .0
-                    .chunks_exact(WIDTH)
-                    .zip(self.1.chunks_exact_mut(WIDTH))
-                {
-                    let i = (V::load(x) - V::splat(0.0)) * V::splat(2048.0);
-                    linear_slots(i).store_u16(out);
-                }
-            }
-        }
-        for backend in Backend::available() {
-            let mut got = vec![0; xs.len()];
-            backend.run(Slots(&xs, &mut got));
-            assert_eq!(got, want, "{backend:?}");
-        }
+        let bins = Bins::Linear {
+            lo: 0.0,
+            width: 1.0 / 2048.0,
+            per_width: 2048.0,
+        };
+        assert_vector_slots_are_scalar_slots(&xs, bins);
     }
 
     /// The same for log-scale bins, on bins fitted to a range as the pilot fits them.
@@ -523,32 +530,10 @@ mod tests {
         while !xs.len().is_multiple_of(WIDTH) {
             xs.push(1.0);
         }
-        struct Slots<'a>(&'a [f64], &'a mut [u16], u64, u32);
-        impl Kernel for Slots<'_> {
-            type Output = ();
-            fn run<V: F64s>(self) {
-                for (x, out) in self
-                    .0
-                    .chunks_exact(WIDTH)
-                    .zip(self.1.chunks_exact_mut(WIDTH))
-                {
-                    bits_slots(V::load(x), self.2, self.3).store_u16(out);
-                }
-            }
-        }
         for (lo, hi) in [(0.01, 1e5), (1.0, 1.0 + 1e-9), (1e-300, 1e300), (2.0, 3.0)] {
-            let Bins::Bits { base, shift } = Bins::around(lo, hi) else {
-                panic!("log-scale bins expected");
-            };
-            let want: Vec<u16> = xs
-                .iter()
-                .map(|&x| Bins::bits_slot(x, base, u64::from(shift)))
-                .collect();
-            for backend in Backend::available() {
-                let mut got = vec![0; xs.len()];
-                backend.run(Slots(&xs, &mut got, base, shift));
-                assert_eq!(got, want, "{backend:?} on [{lo}, {hi}]");
-            }
+            let bins = Bins::around(lo, hi);
+            assert!(matches!(bins, Bins::Bits { .. }), "log-scale bins expected");
+            assert_vector_slots_are_scalar_slots(&xs, bins);
         }
     }
 

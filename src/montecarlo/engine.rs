@@ -6,7 +6,7 @@ use crate::forecast::{levers_at, Levers};
 use crate::scenario::{under, ModelSize, RlSteps, Scenario};
 use crate::simd::{self, F32s, F64s, Kernel, Mask, WIDTH};
 use crate::trajectory::Trajectory;
-use crate::vecmath::{exp, exp_f32, ln, ln_1p_unit_f32, ln_f32, log2_1p};
+use crate::vecmath::{exp, exp_neg_f32, ln, ln_1p_unit_f32, softplus_f32};
 
 use super::sampler::{Sampler, Slot};
 
@@ -330,7 +330,7 @@ fn value<V: F64s>(ln: V, exact: V) -> V {
 pub(super) struct Tile {
     /// `ln N`, `ln D`, effective compute u, `Gmax * h`, progress h, the erosion factor (a
     /// domain's term is its unverifiable share times it), steps S and `ln S`, thinking tokens T
-    /// and `ln T`, and `log2(1 + T / T0)` (the doublings when the ceiling is off).
+    /// and `ln T`.
     ln_n: Cells,
     ln_d: Cells,
     u: Cells,
@@ -341,13 +341,20 @@ pub(super) struct Tile {
     ln_steps: Cells,
     tokens: Cells,
     ln_tokens: Cells,
-    open: Cells,
     /// A trajectory's exact values ([`Path::at`]), scratch, `ln T - ln T_ceil`, the logit,
     /// kappa and the capability.
     exact: Cells,
     a: Cells,
     b: Cells,
     capability: Cells,
+    /// The levers every domain reads, in single precision once per tile: `Gmax * h`, h, the
+    /// erosion factor, `ln T`, `log2(1 + T / T0)` and `ln(S / rl_scale_steps)`.
+    gain32: Singles,
+    h32: Singles,
+    erosion32: Singles,
+    ln_tokens32: Singles,
+    open32: Singles,
+    ln_scaled_steps32: Singles,
     /// In single precision: the logit, kappa, `ln T - ln T_ceil`, and scratch.
     logit32: Singles,
     kappa32: Singles,
@@ -369,11 +376,16 @@ impl Tile {
             ln_steps: zero,
             tokens: zero,
             ln_tokens: zero,
-            open: zero,
             exact: zero,
             a: zero,
             b: zero,
             capability: zero,
+            gain32: [[0.0; LANES]; TILE],
+            h32: [[0.0; LANES]; TILE],
+            erosion32: [[0.0; LANES]; TILE],
+            ln_tokens32: [[0.0; LANES]; TILE],
+            open32: [[0.0; LANES]; TILE],
+            ln_scaled_steps32: [[0.0; LANES]; TILE],
             logit32: [[0.0; LANES]; TILE],
             kappa32: [[0.0; LANES]; TILE],
             past32: [[0.0; LANES]; TILE],
@@ -404,10 +416,10 @@ struct DomainLanes {
     slope: Lanes,
     difficulty: Lanes,
     floor: Lanes,
-    /// `tau = v + (1 - v) x`, `max(tau, 0)`, `rl_gain * tau`, and the unverifiable share
+    /// `tau = v + (1 - v) x`, `ln max(tau, 0)`, `rl_gain * tau`, and the unverifiable share
     /// `1 - v` (0 where v = 1, so that no erosion factor reaches the logit).
     tau: Lanes,
-    tau_pos: Lanes,
+    ln_tau_pos: Lanes,
     rl_gain_tau: Lanes,
     share: Lanes,
 }
@@ -445,12 +457,11 @@ pub(super) struct Block {
     base_gain: Lanes,
     reference_tokens: Lanes,
     ln_t0: Lanes,
-    inv_t0: Lanes,
     /// The ceiling: base, rl_scale_steps, exponent, max, sharpness k, overthinking; and
-    /// `ln base`, `1 / rl_scale_steps`, `ln max`, `1 / k` (0 for a hard minimum).
+    /// `ln base`, `ln rl_scale_steps`, `ln max`, `1 / k` (0 for a hard minimum).
     ceiling: [Lanes; 6],
     ln_base: Lanes,
-    inv_scale: Lanes,
+    ln_scale: Lanes,
     ln_max: Lanes,
     inv_sharpness: Lanes,
     domains: Vec<DomainLanes>,
@@ -495,10 +506,9 @@ impl Block {
             base_gain: zero,
             reference_tokens: zero,
             ln_t0: zero,
-            inv_t0: zero,
             ceiling: [zero; 6],
             ln_base: zero,
-            inv_scale: zero,
+            ln_scale: zero,
             ln_max: zero,
             inv_sharpness: zero,
             domains: vec![DomainLanes::default(); s.domains.len()],
@@ -625,11 +635,9 @@ impl Block {
         )));
         self.thinking.logs::<V>();
         each!(self.ln_t0, |h| ln(half::<V>(&self.reference_tokens, h)));
-        each!(self.inv_t0, |h| V::splat(1.0)
-            / half(&self.reference_tokens, h));
         let c = &self.ceiling;
         each!(self.ln_base, |h| ln(half::<V>(&c[0], h)));
-        each!(self.inv_scale, |h| V::splat(1.0) / half(&c[1], h));
+        each!(self.ln_scale, |h| ln(half::<V>(&c[1], h)));
         each!(self.ln_max, |h| ln(half::<V>(&c[3], h)));
         each!(self.inv_sharpness, |h| {
             let k: V = half(&c[4], h);
@@ -640,7 +648,10 @@ impl Block {
             )
         });
         for d in &mut self.domains {
-            each!(d.tau_pos, |h| half::<V>(&d.tau, h).max(V::splat(0.0)));
+            each!(
+                d.ln_tau_pos,
+                |h| ln(half::<V>(&d.tau, h).max(V::splat(0.0)))
+            );
         }
     }
 }
@@ -1072,17 +1083,28 @@ impl Plan {
             fill(&mut c.tokens, &self.tokens);
             fill(&mut c.ln_tokens, &self.ln_tokens_thinking);
         }
-        if self.base.inference.ceiling.is_off() {
-            stage!(len, c.open, |t, h| log2_1p(
-                half::<V>(&c.tokens[t], h) * half(&b.inv_t0, h)
-            ));
-        }
         stage!(len, c.gain, |t, h| {
             let gmax = half::<V>(&b.max_gain, h)
                 + half::<V>(&b.gain_per_oom, h)
                     * (half::<V>(&c.u[t], h) - half(&b.reference_compute, h));
             gmax.max(V::splat(0.0)) * half(&c.h[t], h)
         });
+        stage32!(len, c.gain32, |t| single::<V>(&c.gain[t]));
+        stage32!(len, c.h32, |t| single::<V>(&c.h[t]));
+        stage32!(len, c.erosion32, |t| single::<V>(&c.erosion[t]));
+        if self.base.inference.ceiling.is_off() {
+            // log2(1 + T / T0) as softplus(ln T - ln T0) / ln 2.
+            stage!(len, c.a, |t, h| half::<V>(&c.ln_tokens[t], h)
+                - half(&b.ln_t0, h));
+            let log2_e = <V::Single as F32s>::splat(std::f32::consts::LOG2_E);
+            stage32!(len, c.open32, |t| softplus_f32(single::<V>(&c.a[t]))
+                * log2_e);
+        } else {
+            stage32!(len, c.ln_tokens32, |t| single::<V>(&c.ln_tokens[t]));
+            stage!(len, c.a, |t, h| half::<V>(&c.ln_steps[t], h)
+                - half(&b.ln_scale, h));
+            stage32!(len, c.ln_scaled_steps32, |t| single::<V>(&c.a[t]));
+        }
         debug_assert_eq!(reported, self.varying_levers.len());
     }
 }
@@ -1125,12 +1147,15 @@ impl<S: Sink> Kernel for Evaluate<'_, S> {
 /// One domain's capability on the tile's `len` years: MODEL.md §4 as
 /// [`crate::model::domain_terms`] computes it, the thought ceiling and soft minimum in
 /// logarithms (`CEILING`: the ceiling is on):
-/// `ln T_ceil = min(ln base + rl_exponent ln(1 + max(tau, 0) S / scale), ln max)`,
+/// `ln T_ceil = min(ln base + rl_exponent softplus(ln max(tau, 0) + ln(S / scale)), ln max)`,
 /// `ln T_eff = min(ln T, ln T_ceil) - ln(1 + exp(-k |ln T - ln T_ceil|)) / k`, and
-/// `log2(1 + T_eff / T0) = (max(z, 0) + ln(1 + exp(-|z|))) / ln 2` with `z = ln T_eff - ln T0`.
+/// `log2(1 + T_eff / T0) = softplus(ln T_eff - ln T0) / ln 2`, with `softplus(x) = ln(1 + e^x)`
+/// (so that no power overflows, whatever S and T); with the ceiling off,
+/// `log2(1 + T / T0) = softplus(ln T - ln T0) / ln 2`, once per tile.
 ///
-/// The pretraining, RL and erosion terms and kappa are f64; the inference term with the
-/// ceiling and the logistic function are f32 (sixteen lanes a vector, shorter polynomials), so
+/// `u - b` is f64 (no rounding of u reaches the logit); the rest of the logit, the inference
+/// term with the ceiling and the logistic function are f32 (sixteen lanes a vector, shorter
+/// polynomials, the levers narrowed once per tile), so
 /// that the capability is within about 1e-6 of [`crate::model::capability`] (tested): far
 /// below a histogram bin and the quantiles' Monte Carlo error.
 #[inline(always)]
@@ -1150,28 +1175,27 @@ fn capability<V: F64s, const CEILING: bool>(b: &Block, d: &DomainLanes, len: usi
         for (h, x) in above.iter_mut().enumerate() {
             *x = half::<V>(&c.u[t], h) - half(&d.difficulty, h);
         }
-        let erosion = S::<V>::select(share.eq(zero), zero, share * single::<V>(&c.erosion[t]));
-        let logit = slope * V::narrow(above[0], above[1]) + tau * single::<V>(&c.gain[t]) - erosion;
+        let erosion = S::<V>::select(share.eq(zero), zero, share * S::<V>::load(&c.erosion32[t]));
+        let logit =
+            slope * V::narrow(above[0], above[1]) + tau * S::<V>::load(&c.gain32[t]) - erosion;
         logit.store(&mut c.logit32[t]);
-        (base_gain + rl_gain_tau * single::<V>(&c.h[t])).store(&mut c.kappa32[t]);
+        (base_gain + rl_gain_tau * S::<V>::load(&c.h32[t])).store(&mut c.kappa32[t]);
     }
     if CEILING {
         let [_, _, exponent, _, sharpness, overthinking] = &b.ceiling;
-        let (exponent, ln_base, ln_max) = (
+        let (exponent, ln_base, ln_max, ln_tau_pos) = (
             single::<V>(exponent),
             single::<V>(&b.ln_base),
             single::<V>(&b.ln_max),
+            single::<V>(&d.ln_tau_pos),
         );
         // ln T - ln T_ceil into `past32`, ln min(T, T_ceil) into `a32`.
         for t in 0..len {
-            let mut steps = [V::splat(0.0); HALVES];
-            for (h, x) in steps.iter_mut().enumerate() {
-                *x = half::<V>(&d.tau_pos, h) * half(&c.steps[t], h) * half(&b.inv_scale, h);
-            }
-            let growth = ln_f32(one + V::narrow(steps[0], steps[1]));
+            // ln(1 + tau S / scale), as softplus(ln tau + ln(S / scale)): no overflow for any S.
+            let growth = softplus_f32(ln_tau_pos + S::<V>::load(&c.ln_scaled_steps32[t]));
             let lifted = S::<V>::select(exponent.eq(zero), ln_base, ln_base + exponent * growth);
             let ceiling = lifted.min(ln_max);
-            let ln_t = single::<V>(&c.ln_tokens[t]);
+            let ln_t = S::<V>::load(&c.ln_tokens32[t]);
             (ln_t - ceiling).store(&mut c.past32[t]);
             ln_t.min(ceiling).store(&mut c.a32[t]);
         }
@@ -1180,7 +1204,7 @@ fn capability<V: F64s, const CEILING: bool>(b: &Block, d: &DomainLanes, len: usi
         let (sharpness, inv_sharpness) = (single::<V>(sharpness), single::<V>(&b.inv_sharpness));
         stage32!(len, c.a32, |t| {
             let past = S::<V>::load(&c.past32[t]);
-            let ratio = exp_f32(-(sharpness * past.abs()));
+            let ratio = exp_neg_f32(-(sharpness * past.abs()));
             let ratio = S::<V>::select(inv_sharpness.eq(zero), zero, ratio);
             S::<V>::load(&c.a32[t]) - ln_1p_unit_f32(ratio) * inv_sharpness
         });
@@ -1189,20 +1213,20 @@ fn capability<V: F64s, const CEILING: bool>(b: &Block, d: &DomainLanes, len: usi
         let log2_e = S::<V>::splat(std::f32::consts::LOG2_E);
         stage32!(len, c.logit32, |t| {
             let z = S::<V>::load(&c.a32[t]) - ln_t0;
-            let doublings = (z.max(zero) + ln_1p_unit_f32(exp_f32(-z.abs()))) * log2_e;
+            let doublings = softplus_f32(z) * log2_e;
             let past = S::<V>::load(&c.past32[t]) * log2_e;
             S::<V>::load(&c.logit32[t]) + S::<V>::load(&c.kappa32[t]) * doublings
                 - overthinking * past.max(zero)
         });
     } else {
         stage32!(len, c.logit32, |t| S::<V>::load(&c.logit32[t])
-            + S::<V>::load(&c.kappa32[t]) * single::<V>(&c.open[t]));
+            + S::<V>::load(&c.kappa32[t]) * S::<V>::load(&c.open32[t]));
     }
     // The logistic function as in `model::sigmoid`, from exp(-|logit|).
     let floor = single::<V>(&d.floor);
     for t in 0..len {
         let logit = S::<V>::load(&c.logit32[t]);
-        let e = exp_f32(-logit.abs());
+        let e = exp_neg_f32(-logit.abs());
         let sigmoid = S::<V>::select(zero.le(logit), one, e) / (one + e);
         let (lo, hi) = V::widen((floor + (one - floor) * sigmoid).min(one));
         lo.store(&mut c.capability[t][..WIDTH]);

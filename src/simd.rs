@@ -107,6 +107,8 @@ pub trait Mask: Copy {
     fn and(self, other: Self) -> Self;
     fn or(self, other: Self) -> Self;
     fn not(self) -> Self;
+    /// Whether every lane is set.
+    fn all(self) -> bool;
 }
 
 /// Eight u64 lanes (wrapping arithmetic).
@@ -336,6 +338,10 @@ impl Mask for PlainSingleMask {
     fn not(self) -> PlainSingleMask {
         PlainSingleMask(self.0.map(|m| !m))
     }
+    #[inline(always)]
+    fn all(self) -> bool {
+        self.0.iter().all(|&m| m)
+    }
 }
 
 impl U32s for PlainSingleBits {
@@ -462,6 +468,10 @@ impl Mask for PlainMask {
     #[inline(always)]
     fn not(self) -> PlainMask {
         PlainMask(self.0.map(|m| !m))
+    }
+    #[inline(always)]
+    fn all(self) -> bool {
+        self.0.iter().all(|&m| m)
     }
 }
 
@@ -750,6 +760,10 @@ mod x86 {
         fn not(self) -> Avx512Mask {
             Avx512Mask(!self.0)
         }
+        #[inline(always)]
+        fn all(self) -> bool {
+            self.0 == 0xff
+        }
     }
 
     impl U64s for Avx512Bits {
@@ -940,6 +954,10 @@ mod x86 {
                 ])
             }
         }
+        #[inline(always)]
+        fn all(self) -> bool {
+            unsafe { _mm256_movemask_pd(self.0[0]) & _mm256_movemask_pd(self.0[1]) == 0xf }
+        }
     }
 
     impl U64s for Avx2Bits {
@@ -1069,6 +1087,10 @@ mod x86 {
         #[inline(always)]
         fn not(self) -> Avx512SingleMask {
             Avx512SingleMask(!self.0)
+        }
+        #[inline(always)]
+        fn all(self) -> bool {
+            self.0 == 0xffff
         }
     }
 
@@ -1226,6 +1248,10 @@ mod x86 {
                 ])
             }
         }
+        #[inline(always)]
+        fn all(self) -> bool {
+            unsafe { _mm256_movemask_ps(self.0[0]) & _mm256_movemask_ps(self.0[1]) == 0xff }
+        }
     }
 
     impl U32s for Avx2SingleBits {
@@ -1251,6 +1277,51 @@ mod x86 {
                     _mm256_sll_epi32(self.0[0], n),
                     _mm256_sll_epi32(self.0[1], n),
                 ])
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`Mask::all`] of `lt` on eight f64 and sixteen f32 lanes against `values`, with one
+    /// kind of vector.
+    struct All<'a>(&'a [f64; 16]);
+
+    impl Kernel for All<'_> {
+        type Output = Vec<bool>;
+        fn run<V: F64s>(self) -> Vec<bool> {
+            let single: Vec<f32> = self.0.iter().map(|&x| x as f32).collect();
+            let mut out = Vec::new();
+            for limit in [0.5, 1.0, 3.0] {
+                out.push(V::load(&self.0[..8]).lt(V::splat(limit)).all());
+                out.push(
+                    V::Single::load(&single)
+                        .lt(V::Single::splat(limit as f32))
+                        .all(),
+                );
+            }
+            out
+        }
+    }
+
+    #[test]
+    fn all_is_every_lane_with_every_vector() {
+        // Zero in every lane but `i`, which is 2: below 1 in all lanes but `i`, below 3 in all.
+        for (i, want) in [
+            (None, [true, true, true, true, true, true]),
+            (Some(3), [false, false, false, false, true, true]),
+            (Some(12), [true, false, true, false, true, true]),
+            (Some(15), [true, false, true, false, true, true]),
+        ] {
+            let mut values = [0.0; 16];
+            if let Some(i) = i {
+                values[i] = 2.0;
+            }
+            for backend in Backend::available() {
+                assert_eq!(backend.run(All(&values)), want, "{backend:?} {i:?}");
             }
         }
     }

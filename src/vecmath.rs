@@ -1,6 +1,6 @@
-//! `exp` and `ln` of the eight lanes of a vector ([`crate::simd::F64s`]), and their f32 forms on
-//! sixteen lanes (with `ln(1 + y)` on `[0, 1]` and softplus), in
-//! plain arithmetic and selects (no library calls, no branches). The Monte Carlo engine evaluates
+//! `exp` and `ln` of the eight lanes of a vector ([`crate::simd::F64s`]), and in f32 on sixteen
+//! lanes `exp` of non-positive numbers, `ln(1 + y)` on `[0, 1]` and softplus, in plain
+//! arithmetic and selects (no library calls, no branches). The Monte Carlo engine evaluates
 //! them for every (sample, domain, year); the system maths library does one value per call.
 //!
 //! They follow the textbook method: split off a power of two, then a short approximation on a
@@ -134,8 +134,8 @@ fn split_log<V: F64s>(y: V) -> (V, V) {
     (k, V::splat(2.0) * s + s * (z * r))
 }
 
-// Single precision, for the capability rows: the same methods with float constants and shorter
-// polynomials, for the arguments the rows have. Against the system library's f64 functions
+// Single precision, for the capability rows: `exp` by the same method with float constants and
+// a shorter polynomial, `ln(1 + y)` by a polynomial alone, for the arguments the rows have. Against the system library's f64 functions
 // rounded to f32: `exp_neg_f32` within 1 ulp, `ln_1p_unit_f32` within 2 and `softplus_f32`
 // within 3 (tested).
 

@@ -338,7 +338,7 @@ impl Path {
 /// first two years, where a trajectory starts or stops growing or changes segment, infinities,
 /// NaN) `exp(x)` itself, and a new factor. Along a trajectory of constant growth that is one
 /// multiplication a year instead of an `exp`; after n years the relative error is about n
-/// roundings of x, below 1e-11 over a century (tested against the forecast).
+/// roundings of x: 4e-13 over a century of quarters (tested against `Trajectory::at`).
 #[derive(Clone)]
 struct Powers {
     /// The last year's x, the step its factor is for, its value and the factor `exp(step)`.
